@@ -1,0 +1,82 @@
+/** `hlsify transcode <input>`: flags → core transcode → progress and summary. */
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULTS, readEnv } from '../../config.js';
+import { transcode } from '../../core/transcode.js';
+import { findBinaries } from '../../core/tools/binaries.js';
+import { parseFlags, transcodeFlagsSchema } from '../options.js';
+import { createPlainRenderer } from '../render/progress-plain.js';
+import { createTtyRenderer } from '../render/progress-tty.js';
+import { transcodeJson, transcodeSummary } from '../render/summary.js';
+import type { RunContext } from '../run-context.js';
+
+/** `<dir>/<name>-hls` beside the input. */
+export function defaultOutputDir(input: string): string {
+  const absolute = resolve(input);
+  return join(dirname(absolute), `${basename(absolute, extname(absolute))}-hls`);
+}
+
+export function registerTranscode(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
+  program
+    .command('transcode')
+    .description('turn a video into an adaptive-bitrate HLS ladder')
+    .argument('<input>', 'video file to transcode')
+    .option('-o, --output <dir>', 'output directory (default: <input-name>-hls beside the input)')
+    .option('--ladder <rungs>', 'rungs by short side, optionally with bit rates: 1080,720,480,360 or 720:2800k,360:800k')
+    .option('--preset <name>', 'x264 preset (default: from input size and duration; env FFMPEG_PRESET)')
+    .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
+    .option('--segment-duration <seconds>', 'target segment duration', '6')
+    .option('--segment-type <type>', 'ts or fmp4', 'ts')
+    .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
+    .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
+    .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
+    .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME)')
+    .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: OS temp dir)')
+    .option('--keep-temp', 'keep the temp work dir')
+    .option('--force', 'replace an existing, non-empty output directory')
+    .option('--ffmpeg <path>', 'ffmpeg binary (env HLSIFY_FFMPEG; default: from PATH)')
+    .option('--ffprobe <path>', 'ffprobe binary (env HLSIFY_FFPROBE; default: from PATH)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--json', 'print a JSON result on stdout')
+    .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
+    .action(async (input: string, rawFlags: Record<string, unknown>) => {
+      await run(async (ctx) => {
+        const flags = parseFlags(transcodeFlagsSchema, rawFlags);
+        const env = readEnv(ctx.env);
+        const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
+        const quiet = flags.quiet ?? false;
+        const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
+        try {
+          const result = await transcode({
+            input,
+            outputDir: flags.output ?? defaultOutputDir(input),
+            binaries,
+            plan: {
+              ladder: flags.ladder,
+              preset: flags.preset ?? env.FFMPEG_PRESET,
+              crf: flags.crf ?? env.FFMPEG_CRF,
+              segmentDuration: flags.segmentDuration,
+              segmentType: flags.segmentType,
+              processes: flags.processes,
+              parallel: flags.parallel,
+              threads: flags.threads ?? env.FFMPEG_THREADS,
+            },
+            tmpRoot: flags.tmpDir ?? env.HLSIFY_TMP_DIR,
+            keepTemp: flags.keepTemp,
+            force: flags.force,
+            maxVideoSize: env.MAX_VIDEO_SIZE ?? DEFAULTS.maxVideoSize,
+            minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
+            timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime,
+            killGraceMs: DEFAULTS.killGraceMs,
+            signal: ctx.signal,
+            onEvent: renderer?.onEvent,
+          });
+          renderer?.stop();
+          if (flags.json) ctx.stdout.write(`${JSON.stringify(transcodeJson(result), null, 2)}\n`);
+          else if (!quiet) ctx.stdout.write(`${transcodeSummary(result)}\n`);
+        } finally {
+          renderer?.stop();
+        }
+      });
+    });
+}

@@ -1,0 +1,57 @@
+/**
+ * The CLI: declares commands, runs one, and maps any error to a one-line message and an exit code
+ * (0 success, 1 failure, 2 usage or configuration, 130 interrupted). Returns the exit code; only bin/ exits.
+ */
+import { Command, CommanderError } from 'commander';
+import chalk from 'chalk';
+import { toHlsifyError, type HlsifyError } from '../errors.js';
+import { registerTranscode } from './commands/transcode.js';
+import { createRunContext, type RunContext } from './run-context.js';
+
+const VERSION = '0.1.0';
+
+function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; verbose: boolean }): void {
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message } })}\n`);
+  }
+  ctx.stderr.write(`${chalk.red('hlsify: error:')} ${error.message}\n`);
+  if (options.verbose && error.details) ctx.stderr.write(`${chalk.dim(error.details)}\n`);
+  else if (error.kind === 'internal') ctx.stderr.write(chalk.dim('(this is a bug in hlsify; run again with --verbose for details)\n'));
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('hlsify')
+    .description('Turn a video into an adaptive-bitrate HLS ladder, fast and correctly.')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run hlsify --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`${chalk.red('hlsify: error:')} ${text.replace(/^error: /, '')}`) });
+
+  const run = async (action: (ctx: RunContext) => Promise<void>) => {
+    const ctx = createRunContext();
+    try {
+      await action(ctx);
+    } catch (thrown) {
+      const error = toHlsifyError(thrown);
+      const flags = program.commands.find((c) => c.name() === program.args[0])?.opts() ?? {};
+      report(error, ctx, { json: flags.json === true, verbose: flags.verbose === true });
+      exitCode = error.exitCode;
+    } finally {
+      ctx.dispose();
+    }
+  };
+
+  registerTranscode(program, run);
+
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; unknown flags and missing arguments with 2.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}

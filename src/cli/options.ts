@@ -1,0 +1,80 @@
+/** zod schemas for CLI flags (commander hands us strings); every problem is reported at once. */
+import { z } from 'zod';
+import { durationSchema, formatIssues, presetSchema, parseSize } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { RungSpec } from '../core/plan/rungs.js';
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+
+/** Parses a bit rate such as "2800k", "5M" or "800000" into b/s. */
+function parseBitrate(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const multiplier = { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase()] ?? 1;
+  return Math.round(Number(match[1]) * multiplier);
+}
+
+/** `--ladder 1080,720,480` or with bit rates `1080:5000k,720:2800k`. */
+export const ladderSchema = z.string().transform((text, ctx): RungSpec[] => {
+  const rungs: RungSpec[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d+)p?(?::(.+))?$/i.exec(part);
+    const size = match ? Number(match[1]) : NaN;
+    const bitrate = match?.[2] === undefined ? undefined : parseBitrate(match[2]);
+    if (!match || size < 64 || size > 4320 || (match[2] !== undefined && (bitrate === undefined || bitrate < 50_000 || bitrate > 100_000_000))) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not a rung: expected HEIGHT or HEIGHT:BITRATE such as 720 or 720:2800k (height 64-4320, bit rate 50k-100M)` });
+      return z.NEVER;
+    }
+    rungs.push({ size, bitrate });
+  }
+  if (rungs.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected at least one rung, e.g. 1080,720,480,360' });
+    return z.NEVER;
+  }
+  return rungs;
+});
+
+export const transcodeFlagsSchema = z
+  .object({
+    output: z.string().min(1).optional(),
+    ladder: ladderSchema.optional(),
+    preset: presetSchema.optional(),
+    crf: wholeNumber(0, 51).optional(),
+    segmentDuration: wholeNumber(1, 60).optional(),
+    segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),
+    processes: wholeNumber(1, 32).optional(),
+    parallel: wholeNumber(1, 32).optional(),
+    threads: wholeNumber(0, 64).optional(),
+    timeout: durationSchema.optional(),
+    tmpDir: z.string().min(1).optional(),
+    keepTemp: z.boolean().optional(),
+    force: z.boolean().optional(),
+    ffmpeg: z.string().min(1).optional(),
+    ffprobe: z.string().min(1).optional(),
+    quiet: z.boolean().optional(),
+    json: z.boolean().optional(),
+    verbose: z.boolean().optional(),
+  })
+  .strict();
+
+export type TranscodeFlags = z.infer<typeof transcodeFlagsSchema>;
+
+/** Validates commander's option object; flag names in messages are given as --kebab-case. */
+export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      ...issue,
+      path: issue.path.map((key) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`),
+    }));
+    throw new UsageError(`invalid option: ${formatIssues(issues)}`);
+  }
+  return result.data;
+}
+
+export { parseSize };

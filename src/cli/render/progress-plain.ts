@@ -1,0 +1,41 @@
+/** Progress for logs and pipes: plain lines, at most one progress line every few seconds. */
+import type { PipelineEvent } from '../../core/events.js';
+import { formatSeconds, percent } from './format.js';
+
+export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 5000) {
+  let lastLine = 0;
+  const onEvent = (event: PipelineEvent) => {
+    switch (event.type) {
+      case 'probed': {
+        const { media } = event;
+        stream.write(
+          `probed ${media.path}: ${media.video.displayWidth}x${media.video.displayHeight} ${media.video.fps.toFixed(3)} fps ${media.duration.toFixed(2)} s, ${media.video.codec} ${media.video.pixFmt}, ${media.audio ? `audio ${media.audio.codec} ${media.audio.channels} ch` : 'no audio'}\n`,
+        );
+        break;
+      }
+      case 'planned':
+        stream.write(
+          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 ${event.plan.video.preset}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
+        );
+        break;
+      case 'encode-progress': {
+        const now = Date.now();
+        if (now - lastLine < intervalMs && event.fraction < 1) break;
+        lastLine = now;
+        stream.write(
+          `encode ${percent(event.fraction)} ${event.renditions.map((r) => `${r.name}=${percent(r.fraction)}`).join(' ')} speed ${event.speed.toFixed(2)}x elapsed ${formatSeconds(event.elapsedSeconds)} eta ${formatSeconds(event.etaSeconds)}\n`,
+        );
+        break;
+      }
+      case 'stage':
+        if (event.stage !== 'probe' && event.stage !== 'plan' && event.stage !== 'encode') stream.write(`${event.stage}...\n`);
+        break;
+      case 'warning':
+        stream.write(`warning: ${event.message}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+  return { onEvent, stop: () => {} };
+}

@@ -1,0 +1,88 @@
+/** buildFfmpegArgs: one ffmpeg process of an EncodePlan → its argument array (never a shell string). */
+import { join } from 'node:path';
+import type { EncodePlan, PlannedRendition } from '../plan/encode-plan.js';
+import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
+
+/** Where a rendition's files go inside the work dir. */
+export function renditionPaths(workDir: string, plan: EncodePlan, rendition: PlannedRendition) {
+  const dir = join(workDir, rendition.name);
+  const extension = plan.segment.type === 'fmp4' ? 'm4s' : 'ts';
+  return {
+    dir,
+    playlist: join(dir, 'index.m3u8'),
+    segmentPattern: join(dir, `segment_%05d.${extension}`),
+    initSegment: plan.segment.type === 'fmp4' ? 'init.mp4' : undefined,
+  };
+}
+
+function kbps(bitsPerSecond: number): string {
+  return `${Math.round(bitsPerSecond / 1000)}k`;
+}
+
+/** Formats a frame rate for ffmpeg's fps filter exactly enough (29.97 → 30000/1001). */
+export function fpsExpression(fps: number): string {
+  const ntsc = Math.round(fps * 1.001);
+  if (Math.abs(fps - (ntsc * 1000) / 1001) < 0.001 && Math.abs(fps - ntsc) > 0.001) return `${ntsc * 1000}/1001`;
+  return String(Math.round(fps * 1000) / 1000);
+}
+
+/**
+ * The filter graph: decode once, split to every rendition of this process, scale each to its size with
+ * square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:4:4, MJPEG's full range).
+ */
+export function buildFilterGraph(plan: EncodePlan, renditionIndices: readonly number[]): string {
+  const head = `[0:${plan.input.videoStream}]`;
+  const fpsFilter = Math.abs(plan.input.fps - plan.video.fps) > 0.01 ? `fps=${fpsExpression(plan.video.fps)},` : '';
+  const scale = (r: PlannedRendition) => `scale=w=${r.width}:h=${r.height}:flags=bicubic,setsar=1,format=yuv420p`;
+  const renditions = renditionIndices.map((i) => plan.renditions[i]!);
+  if (renditions.length === 1) return `${head}${fpsFilter}${scale(renditions[0]!)}[v0]`;
+  const labels = renditions.map((_, i) => `[s${i}]`).join('');
+  const branches = renditions.map((r, i) => `[s${i}]${scale(r)}[v${i}]`);
+  return [`${head}${fpsFilter}split=${renditions.length}${labels}`, ...branches].join(';');
+}
+
+/** Output options for one rendition (video, audio, HLS muxer). */
+function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, label: string, workDir: string): string[] {
+  const paths = renditionPaths(workDir, plan, rendition);
+  const { video, audio, segment } = plan;
+  const rate = video.crf === undefined ? ['-b:v', kbps(rendition.videoBitrate)] : ['-crf', String(video.crf)];
+  const args = [
+    '-map', `[${label}]`,
+    ...(audio && plan.input.audioStream !== undefined ? ['-map', `0:${plan.input.audioStream}`] : []),
+    '-map_metadata', '-1', '-map_chapters', '-1',
+    '-c:v', 'libx264', '-preset', video.preset, '-profile:v', video.profile,
+    ...rate, '-maxrate', kbps(rendition.maxrate), '-bufsize', kbps(rendition.bufsize),
+    // Aligned segments across renditions (RFC 8216 §6.2.4 switching): fixed GOP, no scene-cut keyframes,
+    // closed GOPs, and a forced IDR at every segment boundary by time (robust for 29.97 and VFR sources).
+    '-g', String(video.gop), '-keyint_min', String(video.gop), '-sc_threshold', '0', '-flags', '+cgop',
+    '-force_key_frames', `expr:gte(t,n_forced*${segment.duration})`,
+    ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
+    ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
+    '-max_muxing_queue_size', '4096',
+    '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
+    '-hls_flags', 'independent_segments',
+    '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
+    ...(paths.initSegment ? ['-hls_fmp4_init_filename', paths.initSegment] : []),
+    '-hls_segment_filename', paths.segmentPattern,
+    paths.playlist,
+  ];
+  return args;
+}
+
+/**
+ * Arguments for the ffmpeg process that encodes `renditionIndices` of `plan` into `workDir`. Progress goes
+ * to stdout as `-progress pipe:1` blocks; errors only to stderr.
+ */
+export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly number[], workDir: string): string[] {
+  const graph = buildFilterGraph(plan, renditionIndices);
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-progress', 'pipe:1', '-stats_period', '1',
+    ...inputHardeningArgs(),
+    '-max_pixels', String(MAX_PIXELS),
+    '-t', plan.maxInputSeconds.toFixed(3),
+    '-i', inputUrl(plan.input.path),
+    '-filter_complex', graph,
+    ...renditionIndices.flatMap((index, position) => renditionOutputArgs(plan, plan.renditions[index]!, `v${position}`, workDir)),
+  ];
+}

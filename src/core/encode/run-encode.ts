@@ -1,0 +1,106 @@
+/**
+ * Carries out an EncodePlan: one ffmpeg per plan process, at most `plan.parallel` at once (p-limit), all
+ * under one AbortSignal. The first failure stops the others; the call returns only once every ffmpeg it
+ * started has exited, so no process outlives it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import pLimit from 'p-limit';
+import { EncodeError, abortReason, stderrTail } from '../../errors.js';
+import type { PipelineListener } from '../events.js';
+import type { EncodePlan } from '../plan/encode-plan.js';
+import { buildFfmpegArgs, renditionPaths } from './ffmpeg-args.js';
+import { createProgressReader } from './progress-parser.js';
+import { createProgressTracker } from './progress-tracker.js';
+
+export interface EncodeRunOptions {
+  ffmpeg: string;
+  workDir: string;
+  signal: AbortSignal;
+  onEvent?: PipelineListener | undefined;
+  /** SIGTERM first, SIGKILL after this many ms. */
+  killGraceMs?: number | undefined;
+}
+
+export interface ProcessResult {
+  renditions: string[];
+  wallSeconds: number;
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+async function runProcess(plan: EncodePlan, index: number, options: EncodeRunOptions, signal: AbortSignal, onProgress: (seconds: number) => void): Promise<ProcessResult> {
+  const members = plan.processes[index]!;
+  const names = members.map((i) => plan.renditions[i]!.name);
+  await Promise.all(members.map((i) => mkdir(renditionPaths(options.workDir, plan, plan.renditions[i]!).dir, { recursive: true })));
+  const started = Date.now();
+  const child = execa(options.ffmpeg, buildFfmpegArgs(plan, members, options.workDir), {
+    cancelSignal: signal,
+    forceKillAfterDelay: options.killGraceMs ?? 3000,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+  });
+  options.onEvent?.({ type: 'process-started', process: index, renditions: names, pid: child.pid });
+
+  // Keep only the tail of stderr: a corrupt input can make ffmpeg print one error per frame.
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
+  });
+  const readProgress = async () => {
+    if (!child.stdout) return;
+    const next = createProgressReader();
+    for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
+      const block = next(line);
+      if (block?.outTimeSeconds !== undefined) onProgress(block.outTimeSeconds);
+    }
+  };
+  const [result] = await Promise.all([child, readProgress()]);
+  const wallSeconds = (Date.now() - started) / 1000;
+  if (result.isCanceled || signal.aborted) throw abortReason(signal);
+  if (result.failed) {
+    const tail = stderrTail(stderr);
+    const lastLine = tail.split('\n').at(-1) ?? '';
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+    throw new EncodeError(`ffmpeg ${how} while encoding ${names.join(', ')}${lastLine ? `: ${lastLine}` : ''}`, { details: tail, cause: result });
+  }
+  options.onEvent?.({ type: 'process-finished', process: index, renditions: names, wallSeconds });
+  return { renditions: names, wallSeconds };
+}
+
+/** Runs every ffmpeg process of `plan`. */
+export async function runEncodePlan(plan: EncodePlan, options: EncodeRunOptions): Promise<ProcessResult[]> {
+  const local = new AbortController();
+  const signal = AbortSignal.any([options.signal, local.signal]);
+  const tracker = createProgressTracker(plan);
+  let lastEmit = 0;
+  const onProgress = (index: number) => (seconds: number) => {
+    const event = tracker.update(index, seconds);
+    const now = Date.now();
+    if (now - lastEmit >= 250 || event.fraction >= 1) {
+      lastEmit = now;
+      options.onEvent?.(event);
+    }
+  };
+  const limit = pLimit(plan.parallel);
+  const tasks = plan.processes.map((_, index) =>
+    limit(async () => {
+      if (signal.aborted) throw abortReason(signal);
+      try {
+        return await runProcess(plan, index, options, signal, onProgress(index));
+      } catch (error) {
+        // Stop the sibling processes: the ladder cannot complete anyway.
+        if (!local.signal.aborted) local.abort(error);
+        throw error;
+      }
+    }),
+  );
+  const settled = await Promise.allSettled(tasks);
+  if (options.signal.aborted) throw abortReason(options.signal);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<ProcessResult>).value);
+}

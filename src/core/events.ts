@@ -1,0 +1,34 @@
+/**
+ * Everything the core pipeline reports, as one union keyed on `type`. The core never prints: the CLI
+ * renders these as progress bars or lines, the worker as logs, AMQP events and metrics.
+ */
+import type { EncodePlan } from './plan/encode-plan.js';
+import type { MediaInfo } from './probe/media-info.js';
+
+export type PipelineStage = 'probe' | 'plan' | 'encode' | 'playlists' | 'verify' | 'finish';
+
+export interface RenditionProgress {
+  name: string;
+  /** 0..1 of the input's duration encoded. */
+  fraction: number;
+}
+
+export type PipelineEvent =
+  | { type: 'stage'; stage: PipelineStage }
+  | { type: 'probed'; media: MediaInfo }
+  | { type: 'planned'; plan: EncodePlan; workDir: string }
+  | { type: 'process-started'; process: number; renditions: string[]; pid: number | undefined }
+  | {
+      type: 'encode-progress';
+      renditions: RenditionProgress[];
+      /** 0..1 over the whole ladder. */
+      fraction: number;
+      /** Media seconds encoded per wall second, over the whole ladder so far. */
+      speed: number;
+      elapsedSeconds: number;
+      etaSeconds: number | undefined;
+    }
+  | { type: 'process-finished'; process: number; renditions: string[]; wallSeconds: number }
+  | { type: 'warning'; message: string };
+
+export type PipelineListener = (event: PipelineEvent) => void;

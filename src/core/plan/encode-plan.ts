@@ -1,0 +1,48 @@
+/** The encode plan: plain data, built in memory by planLadder and carried out by the encode runner. */
+import type { X264Preset } from './preset.js';
+
+export type SegmentType = 'ts' | 'fmp4';
+
+export interface PlannedRendition {
+  /** Directory and display name, e.g. "720p". */
+  name: string;
+  width: number;
+  height: number;
+  /** Target video bit rate, b/s (with --crf: the cap's reference). */
+  videoBitrate: number;
+  maxrate: number;
+  bufsize: number;
+}
+
+export interface EncodePlan {
+  input: {
+    /** Absolute path of the local input file. */
+    path: string;
+    duration: number;
+    /** Source frame rate; the fps filter runs only when the output rate differs. */
+    fps: number;
+    videoStream: number;
+    audioStream: number | undefined;
+  };
+  renditions: PlannedRendition[];
+  video: {
+    preset: X264Preset;
+    /** Capped CRF when set; otherwise constrained VBR at each rendition's bit rate. */
+    crf: number | undefined;
+    profile: 'high';
+    /** Output frame rate (the source's, halved until <= 60). */
+    fps: number;
+    /** Fixed GOP length in frames: round(segment duration x fps). */
+    gop: number;
+    /** x264 threads per rendition; 0 lets x264 decide. */
+    threads: number;
+  };
+  audio: { bitrate: number; channels: 2; sampleRate: number } | undefined;
+  segment: { duration: number; type: SegmentType };
+  /** Rendition indices per ffmpeg process; a process with several decodes once and splits. */
+  processes: number[][];
+  /** How many of those processes run at once. */
+  parallel: number;
+  /** Upper bound on the media time ffmpeg reads, seconds (stops a lying or endless input). */
+  maxInputSeconds: number;
+}

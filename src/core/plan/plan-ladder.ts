@@ -1,0 +1,80 @@
+/** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
+import type { MediaInfo } from '../probe/media-info.js';
+import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import { selectPreset, type X264Preset } from './preset.js';
+import { defaultProcessCount, groupRenditions } from './process-groups.js';
+import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
+
+export interface PlanOptions {
+  ladder?: readonly RungSpec[] | undefined;
+  preset?: X264Preset | undefined;
+  crf?: number | undefined;
+  segmentDuration?: number | undefined;
+  segmentType?: SegmentType | undefined;
+  /** Cores this job may use (machine cores / concurrent jobs). */
+  cores: number;
+  /** ffmpeg processes the ladder is split into; default from `cores`. */
+  processes?: number | undefined;
+  /** Processes running at once; default: all of them. */
+  parallel?: number | undefined;
+  threads?: number | undefined;
+}
+
+const AUDIO_BITRATE = 128_000;
+
+/** Output frame rate: the source's, halved until it is at most 60 (a 120 fps phone clip becomes 60). */
+export function outputFps(sourceFps: number): number {
+  let fps = sourceFps;
+  while (fps > 60.5) fps /= 2;
+  return fps;
+}
+
+/** Plans the ladder for `media`. */
+export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
+  const segmentDuration = options.segmentDuration ?? 6;
+  const fps = outputFps(media.video.fps);
+  const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
+  const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
+  const renditions: PlannedRendition[] = sizes.map((size) => {
+    const videoBitrate = renditionBitrate(size, fps, given.get(size.rung));
+    return {
+      name: size.name,
+      width: size.width,
+      height: size.height,
+      videoBitrate,
+      // Constrained VBR as in ../shared/research/ladder-strategies.sh: keeps the peak segment near the average.
+      maxrate: Math.round(videoBitrate * 1.07),
+      bufsize: Math.round(videoBitrate * 1.5),
+    };
+  });
+  const processCount = options.processes ?? defaultProcessCount(options.cores, renditions.length);
+  const processes = groupRenditions(
+    renditions.map((r) => r.width * r.height),
+    processCount,
+  );
+  return {
+    input: {
+      path: media.path,
+      duration: media.duration,
+      fps: media.video.fps,
+      videoStream: media.video.index,
+      audioStream: media.audio?.index,
+    },
+    renditions,
+    video: {
+      preset: options.preset ?? selectPreset(media.size, media.duration),
+      crf: options.crf,
+      profile: 'high',
+      fps,
+      gop: Math.max(1, Math.round(segmentDuration * fps)),
+      threads: options.threads ?? 0,
+    },
+    audio: media.audio
+      ? { bitrate: AUDIO_BITRATE, channels: 2, sampleRate: media.audio.sampleRate === 44100 ? 44100 : 48000 }
+      : undefined,
+    segment: { duration: segmentDuration, type: options.segmentType ?? 'ts' },
+    processes,
+    parallel: Math.max(1, Math.min(options.parallel ?? processes.length, processes.length)),
+    maxInputSeconds: media.duration + Math.max(5, media.duration * 0.1),
+  };
+}

@@ -1,0 +1,42 @@
+/** Writes master.m3u8 from measured renditions (RFC 8216 §4.3.4.2). Pure: text in, text out. */
+
+export interface MasterVariant {
+  /** Media playlist URI relative to the master, e.g. "720p/index.m3u8". */
+  uri: string;
+  /** Peak segment bit rate, b/s. */
+  bandwidth: number;
+  /** Average bit rate, b/s. */
+  averageBandwidth: number;
+  codecs: string[];
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** Formats FRAME-RATE as a decimal-floating-point with at most 3 decimals (29.97 → 29.970). */
+export function formatFrameRate(fps: number): string {
+  return (Math.round(fps * 1000) / 1000).toFixed(3);
+}
+
+/**
+ * The master playlist text. Variants are listed by descending bandwidth except that the first one is a
+ * sensible start for players that begin with the first listed variant (hls.js, Safari): the variant
+ * closest to 720p, or the top one when the ladder is smaller.
+ */
+export function buildMasterPlaylist(variants: readonly MasterVariant[], options: { version: number }): string {
+  const sorted = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
+  const startIndex = sorted.findIndex((v) => Math.min(v.width, v.height) <= 720);
+  const ordered = startIndex > 0 ? [sorted[startIndex]!, ...sorted.filter((_, i) => i !== startIndex)] : sorted;
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${options.version}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const v of ordered) {
+    const attributes = [
+      `BANDWIDTH=${v.bandwidth}`,
+      `AVERAGE-BANDWIDTH=${v.averageBandwidth}`,
+      `CODECS="${v.codecs.join(',')}"`,
+      `RESOLUTION=${v.width}x${v.height}`,
+      `FRAME-RATE=${formatFrameRate(v.fps)}`,
+    ];
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
+  }
+  return `${lines.join('\n')}\n`;
+}

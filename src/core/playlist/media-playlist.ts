@@ -1,0 +1,37 @@
+/** Reads the media playlists ffmpeg wrote (our own output, not user input): segments and their durations. */
+
+export interface MediaPlaylist {
+  /** #EXT-X-VERSION (1 when absent). */
+  version: number;
+  targetDuration: number;
+  segments: { uri: string; duration: number }[];
+  /** `#EXT-X-MAP` URI for fMP4. */
+  initUri: string | undefined;
+  ended: boolean;
+}
+
+/** Parses a media playlist's text. */
+export function parseMediaPlaylist(text: string): MediaPlaylist {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  if (lines[0] !== '#EXTM3U') throw new Error('not an M3U8 playlist (no #EXTM3U)');
+  let targetDuration = 0;
+  let version = 1;
+  let pendingDuration: number | undefined;
+  let initUri: string | undefined;
+  let ended = false;
+  const segments: MediaPlaylist['segments'] = [];
+  for (const line of lines.slice(1)) {
+    if (line === '') continue;
+    if (line.startsWith('#EXT-X-VERSION:')) version = Number(line.slice(15)) || 1;
+    else if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
+    else if (line.startsWith('#EXTINF:')) pendingDuration = Number.parseFloat(line.slice(8));
+    else if (line.startsWith('#EXT-X-MAP:')) initUri = /URI="([^"]+)"/.exec(line)?.[1];
+    else if (line === '#EXT-X-ENDLIST') ended = true;
+    else if (!line.startsWith('#')) {
+      if (pendingDuration === undefined || !Number.isFinite(pendingDuration)) throw new Error(`segment ${line} has no #EXTINF duration`);
+      segments.push({ uri: line, duration: pendingDuration });
+      pendingDuration = undefined;
+    }
+  }
+  return { version, targetDuration, segments, initUri, ended };
+}

@@ -1,0 +1,82 @@
+/** Pure conversion of validated ffprobe JSON into MediaInfo; every gap in the data is an InputError. */
+import { InputError } from '../../errors.js';
+import type { FfprobeOutput, FfprobeStream } from './ffprobe-schema.js';
+import type { AudioInfo, MediaInfo, VideoInfo } from './media-info.js';
+
+/** Parses "30000/1001" or "25" into a number; undefined for 0/0, 0 or garbage. */
+export function parseRate(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const [num, den = '1'] = text.split('/');
+  const value = Number(num) / Number(den);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** Bit depth from bits_per_raw_sample, else from the pixel format name (yuv420p10le → 10). */
+export function bitDepthOf(stream: Pick<FfprobeStream, 'bits_per_raw_sample' | 'pix_fmt'>): number {
+  const raw = stream.bits_per_raw_sample;
+  if (raw !== undefined && Number.isFinite(raw) && raw > 0) return raw;
+  const match = /p(\d{1,2})(le|be)$/.exec(stream.pix_fmt ?? '');
+  return match ? Number(match[1]) : 8;
+}
+
+/** Rotation the player applies, normalised to 0/90/180/270 (display matrix first, then the old `rotate` tag). */
+export function rotationOf(stream: Pick<FfprobeStream, 'side_data_list' | 'tags'>): number {
+  const matrix = stream.side_data_list?.find((data) => data.rotation !== undefined);
+  const raw = matrix?.rotation ?? Number(stream.tags?.rotate ?? 0);
+  if (!Number.isFinite(raw)) return 0;
+  return ((Math.round(raw / 90) * 90) % 360 + 360) % 360;
+}
+
+function videoInfo(stream: FfprobeStream): VideoInfo {
+  const width = stream.width ?? 0;
+  const height = stream.height ?? 0;
+  if (width <= 0 || height <= 0) throw new InputError('its video stream has no frame size (corrupt or unsupported video)');
+  const fps = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
+  if (fps === undefined || fps > 1000) throw new InputError('its video stream has no usable frame rate');
+  const sar = parseRate(stream.sample_aspect_ratio?.replace(':', '/')) ?? 1;
+  const rotation = rotationOf(stream);
+  const squareWidth = Math.round(width * sar);
+  const swap = rotation === 90 || rotation === 270;
+  return {
+    index: stream.index,
+    codec: stream.codec_name ?? 'unknown',
+    codedWidth: width,
+    codedHeight: height,
+    displayWidth: swap ? height : squareWidth,
+    displayHeight: swap ? squareWidth : height,
+    rotation,
+    fps,
+    pixFmt: stream.pix_fmt ?? 'unknown',
+    bitDepth: bitDepthOf(stream),
+  };
+}
+
+function audioInfo(stream: FfprobeStream): AudioInfo {
+  return {
+    index: stream.index,
+    codec: stream.codec_name ?? 'unknown',
+    channels: stream.channels ?? 2,
+    channelLayout: stream.channel_layout,
+    sampleRate: stream.sample_rate ?? 48000,
+  };
+}
+
+/** Builds MediaInfo from ffprobe's validated output. */
+export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSize: number): MediaInfo {
+  const videoStream = probe.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  if (!videoStream) throw new InputError('it has no video stream');
+  const audioStream = probe.streams.find((s) => s.codec_type === 'audio' && (s.channels ?? 1) > 0);
+  const video = videoInfo(videoStream);
+  const duration = [videoStream.duration, probe.format.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
+  if (duration === undefined) throw new InputError('its duration is unknown (truncated or a still image?)');
+  const bitrate = probe.format.bit_rate;
+  return {
+    path,
+    size: fileSize,
+    format: probe.format.format_name,
+    duration,
+    bitrate: bitrate !== undefined && Number.isFinite(bitrate) ? bitrate : Math.round((fileSize * 8) / duration),
+    video,
+    audio: audioStream ? audioInfo(audioStream) : undefined,
+  };
+}

@@ -1,0 +1,40 @@
+/** What hlsify knows about an input after probing it: the typed result of ffprobe. */
+export interface VideoInfo {
+  /** Stream index inside the input (for `-map 0:N`). */
+  index: number;
+  codec: string;
+  /** Stored frame size. */
+  codedWidth: number;
+  codedHeight: number;
+  /** Size as displayed: sample aspect ratio and rotation applied. */
+  displayWidth: number;
+  displayHeight: number;
+  /** Rotation in degrees the player applies (0, 90, 180, 270). */
+  rotation: number;
+  /** Frames per second (average; falls back to the nominal rate). */
+  fps: number;
+  pixFmt: string;
+  bitDepth: number;
+}
+
+export interface AudioInfo {
+  index: number;
+  codec: string;
+  channels: number;
+  channelLayout: string | undefined;
+  sampleRate: number;
+}
+
+export interface MediaInfo {
+  path: string;
+  /** File size in bytes. */
+  size: number;
+  /** Container name as ffprobe reports it. */
+  format: string;
+  /** Seconds: the video stream's duration when known, else the container's. */
+  duration: number;
+  /** Overall bit rate in bits per second (0 when unknown). */
+  bitrate: number;
+  video: VideoInfo;
+  audio: AudioInfo | undefined;
+}

@@ -1,0 +1,126 @@
+/**
+ * The core pipeline behind `hlsify transcode` (and later upload, consume and bench): probe → plan →
+ * encode → measure and write playlists → verify → publish, under one AbortSignal, with the temp dir
+ * removed on every path. Reports through events; never prints, never exits.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { InputError, TimeoutError, throwIfAborted } from '../errors.js';
+import type { PipelineListener } from './events.js';
+import { runEncodePlan } from './encode/run-encode.js';
+import { checkDiskSpace, formatBytes } from './finish/disk-space.js';
+import { checkOutputDir, publishOutput } from './finish/publish-output.js';
+import { verifyLadder } from './finish/verify-ladder.js';
+import { createWorkspace } from './finish/workspace.js';
+import type { EncodePlan } from './plan/encode-plan.js';
+import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
+import type { MediaInfo } from './probe/media-info.js';
+import { probeInput } from './probe/probe.js';
+import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
+import type { Binaries } from './tools/binaries.js';
+
+export interface TranscodeOptions {
+  input: string;
+  outputDir: string;
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'>;
+  plan: Omit<PlanOptions, 'cores'> & { cores?: number | undefined };
+  /** Parent of the job's temp dir (default: the OS temp dir). */
+  tmpRoot?: string | undefined;
+  keepTemp?: boolean | undefined;
+  /** Replace a non-empty output dir. */
+  force?: boolean | undefined;
+  maxVideoSize: number;
+  minDiskSpace: number;
+  /** Hard limit on the whole run, seconds. */
+  timeoutSeconds?: number | undefined;
+  killGraceMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: PipelineListener | undefined;
+}
+
+export interface TranscodeResult {
+  input: { path: string; size: number; duration: number; width: number; height: number; fps: number; hasAudio: boolean };
+  outputDir: string;
+  masterPlaylist: string;
+  renditions: RenditionResult[];
+  preset: string;
+  /** Renditions per ffmpeg process, as planned. */
+  processes: string[][];
+  /** Temp dir kept with --keep-temp. */
+  keptTempDir: string | undefined;
+  wallSeconds: number;
+  encodeSeconds: number;
+  /** Input seconds per wall second for the whole run. */
+  speed: number;
+}
+
+/** Runs the whole pipeline for one input. */
+export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
+  const started = Date.now();
+  const emit = options.onEvent ?? (() => {});
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const timer =
+    options.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new TimeoutError(`stopped after the ${options.timeoutSeconds} s time limit (MAX_PROCESSING_TIME / --timeout)`)), options.timeoutSeconds * 1000);
+  const outputDir = resolve(options.outputDir);
+  let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
+  try {
+    emit({ type: 'stage', stage: 'probe' });
+    const media: MediaInfo = await probeInput(options.binaries.ffprobe, options.input, { signal });
+    if (media.size > options.maxVideoSize) {
+      throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
+    }
+    emit({ type: 'probed', media });
+    await checkOutputDir(outputDir, options.force ?? false);
+    throwIfAborted(signal);
+
+    emit({ type: 'stage', stage: 'plan' });
+    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
+    workspace = await createWorkspace(options.tmpRoot);
+    await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
+    emit({ type: 'planned', plan, workDir: workspace.dir });
+
+    emit({ type: 'stage', stage: 'encode' });
+    const encodeStarted = Date.now();
+    await runEncodePlan(plan, { ffmpeg: options.binaries.ffmpeg, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs });
+    const encodeSeconds = (Date.now() - encodeStarted) / 1000;
+    throwIfAborted(signal);
+
+    emit({ type: 'stage', stage: 'verify' });
+    const renditions = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
+    verifyLadder(renditions, media.duration);
+
+    emit({ type: 'stage', stage: 'playlists' });
+    await writeMasterPlaylist(plan, renditions, workspace.ladderDir);
+    throwIfAborted(signal);
+
+    emit({ type: 'stage', stage: 'finish' });
+    await publishOutput(workspace.ladderDir, outputDir, options.force ?? false);
+    const wallSeconds = (Date.now() - started) / 1000;
+    return {
+      input: {
+        path: media.path,
+        size: media.size,
+        duration: media.duration,
+        width: media.video.displayWidth,
+        height: media.video.displayHeight,
+        fps: media.video.fps,
+        hasAudio: media.audio !== undefined,
+      },
+      outputDir,
+      masterPlaylist: resolve(outputDir, 'master.m3u8'),
+      renditions,
+      preset: plan.video.preset,
+      processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
+      keptTempDir: options.keepTemp ? workspace.dir : undefined,
+      wallSeconds,
+      encodeSeconds,
+      speed: media.duration / wallSeconds,
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (workspace && !options.keepTemp) await workspace.remove();
+  }
+}
