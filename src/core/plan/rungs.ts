@@ -40,11 +40,25 @@ function boxFor(size: number, landscape: boolean): { width: number; height: numb
   return landscape ? { width: long, height: size } : { width: size, height: long };
 }
 
-/** Fits the display size into a box without upscaling, keeping the display aspect ratio. */
+/** Largest even number not above `value` (at least 2). */
+function evenFloor(value: number): number {
+  return Math.max(2, Math.floor(value / 2) * 2);
+}
+
+/**
+ * Fits the display size into a box without upscaling, keeping the display aspect ratio; dimensions are
+ * rounded to even numbers but never above the source's.
+ */
 export function fitInto(displayWidth: number, displayHeight: number, box: { width: number; height: number }): { width: number; height: number } {
   const scale = Math.min(1, box.width / displayWidth, box.height / displayHeight);
-  return { width: even(displayWidth * scale), height: even(displayHeight * scale) };
+  return {
+    width: Math.min(even(displayWidth * scale), evenFloor(displayWidth)),
+    height: Math.min(even(displayHeight * scale), evenFloor(displayHeight)),
+  };
 }
+
+/** A source within this share of a rung's box still gets that rung (853x479 gets 480p, at 852x478). */
+const REACH_TOLERANCE = 1.02;
 
 /**
  * The rendition sizes for a source: every rung whose box the source reaches on its short or long side,
@@ -58,15 +72,14 @@ export function selectRenditionSizes(displayWidth: number, displayHeight: number
   const rungs = [...new Set(ladder.map((rung) => rung.size))].sort((a, b) => b - a);
   for (const size of rungs) {
     const box = boxFor(size, landscape);
-    const reaches = size <= sourceShort || Math.max(box.width, box.height) <= sourceLong;
+    const reaches = size <= sourceShort * REACH_TOLERANCE || Math.max(box.width, box.height) <= sourceLong * REACH_TOLERANCE;
     if (!reaches) continue;
     const fitted = fitInto(displayWidth, displayHeight, box);
     if (sizes.some((s) => s.width === fitted.width && s.height === fitted.height)) continue;
     sizes.push({ name: `${size}p`, rung: size, ...fitted });
   }
   if (sizes.length === 0) {
-    const width = even(displayWidth);
-    const height = even(displayHeight);
+    const { width, height } = fitInto(displayWidth, displayHeight, { width: displayWidth, height: displayHeight });
     const short = Math.min(width, height);
     sizes.push({ name: `${short}p`, rung: short, width, height });
   }
