@@ -51,6 +51,7 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     ...(audio && plan.input.audioStream !== undefined ? ['-map', `0:${plan.input.audioStream}`] : []),
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-c:v', 'libx264', '-preset', video.preset, '-profile:v', video.profile,
+    ...(rendition.level ? ['-level:v', rendition.level] : []),
     ...rate, '-maxrate', kbps(rendition.maxrate), '-bufsize', kbps(rendition.bufsize),
     // Aligned segments across renditions (RFC 8216 §6.2.4 switching): fixed GOP, no scene-cut keyframes,
     // closed GOPs, and a forced IDR at every segment boundary by time (robust for 29.97 and VFR sources).

@@ -12,6 +12,8 @@ export interface PlannedRendition {
   videoBitrate: number;
   maxrate: number;
   bufsize: number;
+  /** H.264 level x264 must stay within (e.g. "4.0"); undefined lets x264 choose. */
+  level: string | undefined;
 }
 
 export interface EncodePlan {

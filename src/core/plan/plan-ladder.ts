@@ -1,6 +1,7 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
 import type { MediaInfo } from '../probe/media-info.js';
 import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import { h264Level } from './h264-level.js';
 import { selectPreset, type X264Preset } from './preset.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
@@ -37,14 +38,16 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
   const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
   const renditions: PlannedRendition[] = sizes.map((size) => {
     const videoBitrate = renditionBitrate(size, fps, given.get(size.rung));
+    const maxrate = Math.round(videoBitrate * 1.07);
     return {
       name: size.name,
       width: size.width,
       height: size.height,
       videoBitrate,
       // Constrained VBR as in ../shared/research/ladder-strategies.sh: keeps the peak segment near the average.
-      maxrate: Math.round(videoBitrate * 1.07),
+      maxrate,
       bufsize: Math.round(videoBitrate * 1.5),
+      level: h264Level(size.width, size.height, fps, maxrate),
     };
   });
   const processCount = options.processes ?? defaultProcessCount(options.cores, renditions.length);
