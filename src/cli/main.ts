@@ -48,8 +48,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'node' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here with exit code 0; unknown flags and missing arguments with 2.
-      return error.exitCode === 0 ? 0 : 2;
+      // --help and --version end here with exit code 0; unknown flags and missing arguments with 2
+      // (commander has already printed the message on stderr).
+      if (error.exitCode === 0) return 0;
+      if (argv.includes('--json')) {
+        process.stdout.write(`${JSON.stringify({ ok: false, error: { kind: 'usage', message: error.message.replace(/^error: /, '') } })}\n`);
+      }
+      return 2;
     }
     throw error;
   }

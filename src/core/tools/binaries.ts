@@ -1,6 +1,6 @@
 /** Finds ffmpeg and ffprobe (flag, then HLSIFY_FFMPEG/HLSIFY_FFPROBE, then PATH) and checks they are usable. */
 import { execa } from 'execa';
-import { UsageError } from '../../errors.js';
+import { UsageError, abortReason } from '../../errors.js';
 
 export interface Binaries {
   ffmpeg: string;
@@ -26,6 +26,7 @@ async function versionLine(path: string, name: string, signal?: AbortSignal): Pr
     const result = await execa(path, ['-hide_banner', '-version'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore' });
     return result.stdout.split('\n')[0] ?? '';
   } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') throw new UsageError(`${name} not found at "${path}": ${INSTALL_HINT}`);
     if (code === 'EACCES') throw new UsageError(`${name} at "${path}" is not executable`);
@@ -48,7 +49,9 @@ export async function findBinaries(
   if (major !== undefined && major < MIN_FFMPEG_MAJOR) {
     throw new UsageError(`ffmpeg ${version} at "${ffmpeg}" is too old: hlsify needs ffmpeg ${MIN_FFMPEG_MAJOR}.0 or newer`);
   }
-  const encoders = await execa(ffmpeg, ['-hide_banner', '-encoders'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore' });
+  const encoders = await execa(ffmpeg, ['-hide_banner', '-encoders'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore', reject: false });
+  if (signal?.aborted) throw abortReason(signal);
+  if (encoders.failed) throw new UsageError(`ffmpeg at "${ffmpeg}" could not list its encoders (${(encoders.shortMessage ?? '').split('\n')[0]})`);
   if (!/\blibx264\b/.test(encoders.stdout)) throw new UsageError(`ffmpeg at "${ffmpeg}" was built without libx264, which hlsify needs`);
   return { ffmpeg, ffprobe, ffmpegVersion: version };
 }
