@@ -22,7 +22,7 @@ export function avcCodecFromAnnexB(data: Uint8Array): string | undefined {
 
 /** Reads avcC (configurationVersion, profile, compatibility, level) from an fMP4 init segment. */
 export function avcCodecFromInitSegment(data: Uint8Array): string | undefined {
-  for (let i = 0; i + 8 < data.length; i++) {
+  for (let i = 0; i + 7 < data.length; i++) {
     // 'avcC'
     if (data[i] === 0x61 && data[i + 1] === 0x76 && data[i + 2] === 0x63 && data[i + 3] === 0x43 && data[i + 4] === 1) {
       return avc1(data[i + 5]!, data[i + 6]!, data[i + 7]!);

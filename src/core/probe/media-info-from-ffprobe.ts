@@ -15,8 +15,9 @@ export function parseRate(text: string | undefined): number | undefined {
 export function bitDepthOf(stream: Pick<FfprobeStream, 'bits_per_raw_sample' | 'pix_fmt'>): number {
   const raw = stream.bits_per_raw_sample;
   if (raw !== undefined && Number.isFinite(raw) && raw > 0) return raw;
-  const match = /p(\d{1,2})(le|be)$/.exec(stream.pix_fmt ?? '');
-  return match ? Number(match[1]) : 8;
+  // yuv420p10le, p010le, gray12le → 10, 10, 12; packed RGB names count all components (rgb48le), so cap at 16.
+  const match = /(\d{1,2})(le|be)$/.exec(stream.pix_fmt ?? '');
+  return match ? Math.min(16, Number(match[1])) : 8;
 }
 
 /** Rotation the player applies, normalised to 0/90/180/270 (display matrix first, then the old `rotate` tag). */

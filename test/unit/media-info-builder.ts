@@ -1,0 +1,40 @@
+/** Builds MediaInfo in memory for planner and argument-builder tests (plans are plain data). */
+import type { MediaInfo } from '../../src/core/probe/media-info.js';
+
+export interface MediaShape {
+  width?: number;
+  height?: number;
+  fps?: number;
+  duration?: number;
+  /** File size in bytes. */
+  size?: number;
+  /** Audio sample rate; `false` for a video without audio. */
+  audio?: number | false;
+  path?: string;
+}
+
+export function mediaInfo(shape: MediaShape = {}): MediaInfo {
+  const width = shape.width ?? 1920;
+  const height = shape.height ?? 1080;
+  const audio = shape.audio ?? 48000;
+  return {
+    path: shape.path ?? '/videos/input.mp4',
+    size: shape.size ?? 20 * 1024 * 1024,
+    format: 'mov,mp4,m4a,3gp,3g2,mj2',
+    duration: shape.duration ?? 60,
+    bitrate: 8_000_000,
+    video: {
+      index: 0,
+      codec: 'h264',
+      codedWidth: width,
+      codedHeight: height,
+      displayWidth: width,
+      displayHeight: height,
+      rotation: 0,
+      fps: shape.fps ?? 25,
+      pixFmt: 'yuv420p',
+      bitDepth: 8,
+    },
+    audio: audio === false ? undefined : { index: 1, codec: 'aac', channels: 2, channelLayout: 'stereo', sampleRate: audio },
+  };
+}
