@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// The AWS SDK warns on every run that its 2027 releases will need Node 22; hlsify pins the SDK (see README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('hlsify: error: not built yet: run `npm install` (or `npm run build`) in the hlsify folder first\n');

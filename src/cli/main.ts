@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import chalk from 'chalk';
 import { toHlsifyError, type HlsifyError } from '../errors.js';
 import { registerTranscode } from './commands/transcode.js';
+import { registerUpload } from './commands/upload.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
 
   registerTranscode(program, run);
+  registerUpload(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

@@ -1,6 +1,6 @@
 /** zod schemas for CLI flags (commander hands us strings); every problem is reported at once. */
 import { z } from 'zod';
-import { durationSchema, formatIssues, presetSchema, parseSize } from '../config.js';
+import { durationSchema, formatIssues, parseSize, presetSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
 
@@ -39,6 +39,24 @@ export const ladderSchema = z.string().transform((text, ctx): RungSpec[] => {
   return rungs;
 });
 
+/** Flags shared by `upload` and `transcode --upload`. */
+export const uploadFlagsShape = {
+  endpoint: z.string().min(1).optional(),
+  region: z.string().min(1).optional(),
+  concurrency: wholeNumber(1, 64).optional(),
+  segmentCacheControl: z.string().min(1).optional(),
+  playlistCacheControl: z.string().min(1).optional(),
+  contentType: z.array(z.string().regex(/^\.[a-z0-9]+=[\w.+-]+\/[\w.+-]+$/i, 'expected EXT=TYPE such as .ts=video/mp2t')).optional(),
+  multipartThreshold: z.string().transform((text, ctx) => {
+    const bytes = parseSize(text);
+    if (bytes === undefined || bytes < 5 * 1024 * 1024) {
+      ctx.addIssue({ code: 'custom', message: 'expected a size of at least 5MiB, such as 16MiB' });
+      return z.NEVER;
+    }
+    return bytes;
+  }).optional(),
+};
+
 export const transcodeFlagsSchema = z
   .object({
     output: z.string().min(1).optional(),
@@ -59,10 +77,28 @@ export const transcodeFlagsSchema = z
     quiet: z.boolean().optional(),
     json: z.boolean().optional(),
     verbose: z.boolean().optional(),
+    upload: z.string().min(1).optional(),
+    ...uploadFlagsShape,
   })
   .strict();
 
 export type TranscodeFlags = z.infer<typeof transcodeFlagsSchema>;
+
+export const uploadFlagsSchema = z
+  .object({
+    ...uploadFlagsShape,
+    dryRun: z.boolean().optional(),
+    quiet: z.boolean().optional(),
+    json: z.boolean().optional(),
+    verbose: z.boolean().optional(),
+  })
+  .strict();
+
+/** `--content-type .ts=video/mp2t` flags → { '.ts': 'video/mp2t' }. */
+export function contentTypeOverrides(pairs: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!pairs) return undefined;
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')).toLowerCase(), pair.slice(pair.indexOf('=') + 1)]));
+}
 
 /** Validates commander's option object; flag names in messages are given as --kebab-case. */
 export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
@@ -77,4 +113,3 @@ export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infe
   return result.data;
 }
 
-export { parseSize };

@@ -5,7 +5,7 @@
 import type { EncodePlan } from './plan/encode-plan.js';
 import type { MediaInfo } from './probe/media-info.js';
 
-export type PipelineStage = 'probe' | 'plan' | 'encode' | 'playlists' | 'verify' | 'finish';
+export type PipelineStage = 'probe' | 'plan' | 'encode' | 'playlists' | 'verify' | 'finish' | 'upload';
 
 export interface RenditionProgress {
   name: string;
@@ -29,6 +29,24 @@ export type PipelineEvent =
       etaSeconds: number | undefined;
     }
   | { type: 'process-finished'; process: number; renditions: string[]; wallSeconds: number }
+  | { type: 'upload-planned'; location: string; files: number; bytes: number; dryRun: boolean }
+  | { type: 'upload-file'; key: string; status: UploadFileStatus; bytes: number; attempts: number }
+  | { type: 'upload-retry'; key: string; attempt: number; delayMs: number; reason: string }
+  | {
+      type: 'upload-progress';
+      /** Bytes uploaded or found already in place. */
+      bytesDone: number;
+      bytesTotal: number;
+      filesDone: number;
+      filesTotal: number;
+      /** Upload rate so far, MB/s (10^6 bytes), skipped files not counted. */
+      mbps: number;
+      elapsedSeconds: number;
+      etaSeconds: number | undefined;
+    }
   | { type: 'warning'; message: string };
+
+/** What happened to one file: sent, already there with the same content, or (--dry-run) what would happen. */
+export type UploadFileStatus = 'uploaded' | 'skipped' | 'would-upload' | 'would-skip';
 
 export type PipelineListener = (event: PipelineEvent) => void;

@@ -8,6 +8,9 @@ import { parseFlags, transcodeFlagsSchema } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
 import { createTtyRenderer } from '../render/progress-tty.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
+import { uploadJson, uploadSummary } from '../render/upload-summary.js';
+import { parseS3Url } from '../../core/upload/s3-location.js';
+import { addUploadOptions, runUpload } from './upload.js';
 import type { RunContext } from '../run-context.js';
 
 /** `<dir>/<name>-hls` beside the input. */
@@ -17,7 +20,7 @@ export function defaultOutputDir(input: string): string {
 }
 
 export function registerTranscode(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
-  program
+  const command = program
     .command('transcode')
     .description('turn a video into an adaptive-bitrate HLS ladder')
     .argument('<input>', 'video file to transcode')
@@ -39,9 +42,12 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
-    .action(async (input: string, rawFlags: Record<string, unknown>) => {
+    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)');
+  addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
-        const flags = parseFlags(transcodeFlagsSchema, rawFlags);
+        const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
+        // A bad destination is found before minutes of encoding, not after.
+        if (flags.upload) parseS3Url(flags.upload);
         const env = readEnv(ctx.env);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const quiet = flags.quiet ?? false;
@@ -71,9 +77,10 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             signal: ctx.signal,
             onEvent: renderer?.onEvent,
           });
+          const uploaded = flags.upload ? await runUpload(result.outputDir, flags.upload, flags, ctx, renderer?.onEvent) : undefined;
           renderer?.stop();
-          if (flags.json) ctx.stdout.write(`${JSON.stringify(transcodeJson(result), null, 2)}\n`);
-          else if (!quiet) ctx.stdout.write(`${transcodeSummary(result)}\n`);
+          if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...transcodeJson(result), ...(uploaded ? { upload: uploadJson(uploaded) } : {}) }, null, 2)}\n`);
+          else if (!quiet) ctx.stdout.write(`${transcodeSummary(result)}\n${uploaded ? `${uploadSummary(uploaded)}\n` : ''}`);
         } finally {
           renderer?.stop();
         }

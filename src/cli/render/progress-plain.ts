@@ -1,5 +1,6 @@
 /** Progress for logs and pipes: plain lines, at most one progress line every few seconds. */
 import type { PipelineEvent } from '../../core/events.js';
+import { formatBytes } from '../../core/finish/disk-space.js';
 import { formatSeconds, percent } from './format.js';
 
 export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 5000) {
@@ -29,6 +30,21 @@ export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 
       }
       case 'stage':
         if (event.stage !== 'probe' && event.stage !== 'plan' && event.stage !== 'encode') stream.write(`${event.stage}...\n`);
+        break;
+      case 'upload-planned':
+        stream.write(`${event.dryRun ? 'checking' : 'uploading'} ${event.files} files (${formatBytes(event.bytes)}) to ${event.location}\n`);
+        break;
+      case 'upload-progress': {
+        const now = Date.now();
+        if (now - lastLine < intervalMs && event.filesDone < event.filesTotal) break;
+        lastLine = now;
+        stream.write(
+          `upload ${percent(event.bytesTotal > 0 ? event.bytesDone / event.bytesTotal : 1)} ${formatBytes(event.bytesDone)}/${formatBytes(event.bytesTotal)} ${event.filesDone}/${event.filesTotal} files ${event.mbps.toFixed(1)} MB/s eta ${formatSeconds(event.etaSeconds)}\n`,
+        );
+        break;
+      }
+      case 'upload-retry':
+        stream.write(`retry ${event.key} (attempt ${event.attempt + 1}) in ${event.delayMs} ms: ${event.reason}\n`);
         break;
       case 'warning':
         stream.write(`warning: ${event.message}\n`);

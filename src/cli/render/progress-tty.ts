@@ -2,12 +2,14 @@
 import cliProgress from 'cli-progress';
 import chalk from 'chalk';
 import type { PipelineEvent } from '../../core/events.js';
+import { formatBytes } from '../../core/finish/disk-space.js';
 import { formatSeconds } from './format.js';
 
 export function createTtyRenderer(stream: NodeJS.WriteStream) {
   let multibar: cliProgress.MultiBar | undefined;
   let overall: cliProgress.SingleBar | undefined;
   const bars = new Map<string, cliProgress.SingleBar>();
+  let uploadBar: cliProgress.SingleBar | undefined;
 
   const stop = () => {
     multibar?.stop();
@@ -42,6 +44,23 @@ export function createTtyRenderer(stream: NodeJS.WriteStream) {
           overall?.update(100);
           stop();
         }
+        break;
+      case 'upload-planned':
+        stop();
+        stream.write(`${chalk.bold(event.dryRun ? 'checking' : 'uploading')} ${event.files} files (${formatBytes(event.bytes)}) to ${event.location}\n`);
+        multibar = new cliProgress.MultiBar(
+          { stream, clearOnComplete: false, hideCursor: true, format: ' {bar} {percentage}% {extra}', barsize: 30, fps: 5 },
+          cliProgress.Presets.shades_classic,
+        );
+        uploadBar = multibar.create(Math.max(1, event.bytes), 0, { extra: '' });
+        break;
+      case 'upload-progress':
+        uploadBar?.update(event.bytesDone, {
+          extra: `${formatBytes(event.bytesDone)}/${formatBytes(event.bytesTotal)}  ${event.filesDone}/${event.filesTotal} files  ${event.mbps.toFixed(1)} MB/s  ETA ${formatSeconds(event.etaSeconds)}`,
+        });
+        break;
+      case 'upload-retry':
+        multibar?.log(`${chalk.yellow('retry')} ${event.key} in ${event.delayMs} ms: ${event.reason}\n`);
         break;
       case 'warning':
         stream.write(`${chalk.yellow('warning')} ${event.message}\n`);

@@ -1,0 +1,20 @@
+// A local S3-protocol server (s3rver) on loopback for trying uploads and benchmarks:
+//   node scripts/s3-server.mjs [PORT] [BUCKET...]   → prints "listening http://127.0.0.1:PORT"
+// Credentials: any access key works; s3rver's own defaults are S3RVER/S3RVER.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+
+const [portArg = '0', ...buckets] = process.argv.slice(2);
+const directory = mkdtempSync(join(tmpdir(), 'hlsify-s3rver-'));
+const server = new S3rver({ port: Number(portArg), address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+const { port } = await server.run();
+console.log(`listening http://127.0.0.1:${port}`);
+const stop = async () => {
+  await server.close();
+  rmSync(directory, { recursive: true, force: true });
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,82 @@
+/** `hlsify upload <dir> s3://bucket/prefix`, and the upload step `transcode --upload` shares with it. */
+import type { Command } from 'commander';
+import type { PipelineListener } from '../../core/events.js';
+import { openUploadDestination } from '../../core/upload/upload-destination.js';
+import { uploadLadder, type UploadResult } from '../../core/upload/upload-ladder.js';
+import { contentTypeOverrides, parseFlags, uploadFlagsSchema, type uploadFlagsShape } from '../options.js';
+import { createPlainRenderer } from '../render/progress-plain.js';
+import { createTtyRenderer } from '../render/progress-tty.js';
+import { uploadJson, uploadSummary } from '../render/upload-summary.js';
+import type { RunContext } from '../run-context.js';
+import type { z } from 'zod';
+
+type UploadFlags = { [K in keyof typeof uploadFlagsShape]?: z.infer<(typeof uploadFlagsShape)[K]> };
+
+/** Runs the core upload with the CLI's flags. */
+export async function runUpload(dir: string, url: string, flags: UploadFlags & { dryRun?: boolean | undefined }, ctx: RunContext, onEvent?: PipelineListener): Promise<UploadResult> {
+  const concurrency = flags.concurrency ?? 8;
+  const destination = openUploadDestination(
+    url,
+    { endpoint: flags.endpoint, region: flags.region, maxSockets: concurrency },
+    { multipartThreshold: flags.multipartThreshold },
+    ctx.env,
+  );
+  try {
+    return await uploadLadder({
+      dir,
+      location: destination.location,
+      store: destination.store,
+      concurrency,
+      dryRun: flags.dryRun,
+      headers: {
+        segmentCacheControl: flags.segmentCacheControl,
+        playlistCacheControl: flags.playlistCacheControl,
+        contentTypes: contentTypeOverrides(flags.contentType),
+      },
+      signal: ctx.signal,
+      onEvent,
+    });
+  } finally {
+    destination.close();
+  }
+}
+
+/** The upload flags, declared once for both commands. */
+export function addUploadOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'S3-compatible endpoint, path-style (as aws --endpoint-url); env AWS_ENDPOINT_URL_S3')
+    .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)')
+    .option('--concurrency <n>', 'files uploaded at once', '8')
+    .option('--segment-cache-control <value>', 'Cache-Control for segments (default: public, max-age=31536000, immutable)')
+    .option('--playlist-cache-control <value>', 'Cache-Control for playlists (default: public, max-age=60)')
+    .option('--content-type <ext=type...>', 'Content-Type override per extension, e.g. .m4s=video/iso.segment')
+    .option('--multipart-threshold <size>', 'files at least this large go up in parts (default 16MiB)');
+}
+
+export function registerUpload(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
+  addUploadOptions(
+    program
+      .command('upload')
+      .description('upload a ladder directory to S3, skipping what is already there')
+      .argument('<dir>', 'ladder directory (with master.m3u8)')
+      .argument('<destination>', 's3://bucket/prefix'),
+  )
+    .option('--dry-run', 'list what would be uploaded; send nothing')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--json', 'print a JSON summary on stdout')
+    .option('-v, --verbose', 'show details on failure')
+    .action(async (dir: string, destination: string, rawFlags: Record<string, unknown>) => {
+      await run(async (ctx) => {
+        const flags = parseFlags(uploadFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
+        const renderer = flags.quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
+        try {
+          const result = await runUpload(dir, destination, flags, ctx, renderer?.onEvent);
+          renderer?.stop();
+          if (flags.json) ctx.stdout.write(`${JSON.stringify(uploadJson(result), null, 2)}\n`);
+          else if (!flags.quiet) ctx.stdout.write(`${uploadSummary(result)}\n`);
+        } finally {
+          renderer?.stop();
+        }
+      });
+    });
+}

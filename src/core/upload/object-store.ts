@@ -1,0 +1,105 @@
+/** The narrow interface the upload needs from a bucket, and its S3 implementation. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { AbortMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { classifyS3Error } from './s3-errors.js';
+import { formatS3Url } from './s3-location.js';
+import type { PlannedObject } from './upload-plan.js';
+
+/** Object metadata key holding the SHA-256 of the content (a multipart ETag is not an MD5). */
+export const SHA256_METADATA = 'hlsify-sha256';
+
+export interface RemoteObject {
+  size: number;
+  sha256: string | undefined;
+}
+
+export interface ObjectStore {
+  /** The object's size and recorded hash, or undefined when there is none. */
+  head(key: string, signal: AbortSignal): Promise<RemoteObject | undefined>;
+  /** Uploads one file; `onBytes` hears bytes sent as they go. Throws hlsify errors. */
+  put(object: PlannedObject, sha256: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void>;
+}
+
+export interface S3StoreOptions {
+  /** Files at least this large go up as multipart uploads. */
+  multipartThreshold?: number | undefined;
+  partSize?: number | undefined;
+}
+
+export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+
+export function createS3Store(client: S3Client, bucket: string, options: S3StoreOptions = {}): ObjectStore {
+  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  const partSize = Math.max(5 * 1024 * 1024, options.partSize ?? 8 * 1024 * 1024);
+  const url = (key: string) => formatS3Url({ bucket, prefix: '' }, key);
+  const abortMultipart = async (upload: Upload, key: string) => {
+    // `uploadId` is lib-storage's own record of the multipart upload it created (not in its typings).
+    const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+    if (!uploadId) return;
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(10_000) })
+      .catch(() => {
+        // Best effort: the part's error is the one to report; a bucket lifecycle rule cleans up the rest.
+      });
+  };
+
+  return {
+    async head(key, signal) {
+      try {
+        const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        return { size: result.ContentLength ?? 0, sha256: result.Metadata?.[SHA256_METADATA] };
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404 && (error as Error).name !== 'NoSuchBucket') return undefined;
+        throw classifyS3Error(error, `HEAD ${url(key)}`, signal);
+      }
+    },
+
+    async put(object, sha256, signal, onBytes) {
+      const params = {
+        Bucket: bucket,
+        Key: object.key,
+        ContentType: object.contentType,
+        CacheControl: object.cacheControl,
+        Metadata: { [SHA256_METADATA]: sha256 },
+      };
+      try {
+        if (object.size < threshold) {
+          const body = await readFile(object.absolutePath);
+          const md5 = createHash('md5').update(body).digest('base64');
+          await client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length, ContentMD5: md5 }), { abortSignal: signal });
+          onBytes(body.length);
+          return;
+        }
+        // Multipart. hlsify aborts a failed upload itself, so no hidden partial object stays behind:
+        // lib-storage's own abort (leavePartsOnError: false) throws the abort's error in place of the
+        // part's when the abort fails too, turning a retryable 503 into a permanent-looking 405.
+        const upload = new Upload({ client, params: { ...params, Body: createReadStream(object.absolutePath) }, partSize, queueSize: 4, leavePartsOnError: true });
+        let reported = 0;
+        upload.on('httpUploadProgress', (progress) => {
+          const loaded = progress.loaded ?? 0;
+          if (loaded > reported) {
+            onBytes(loaded - reported);
+            reported = loaded;
+          }
+        });
+        const onAbort = () => void upload.abort().catch(() => {});
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          await upload.done();
+        } catch (error) {
+          await abortMultipart(upload, object.key);
+          throw error;
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+        if (reported < object.size) onBytes(object.size - reported);
+      } catch (error) {
+        throw classifyS3Error(error, `PUT ${url(object.key)}`, signal);
+      }
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * uploadLadder: a ladder directory → S3, resume-aware. Each file's SHA-256 is compared with the hash
+ * stored in the object's metadata: same content is skipped, anything else (even a same-size change) is
+ * sent. Phases run in order (segments, media playlists, master), files within a phase at most
+ * `concurrency` at once; transient failures are retried with backoff.
+ */
+import pLimit from 'p-limit';
+import { abortReason } from '../../errors.js';
+import type { PipelineListener, UploadFileStatus } from '../events.js';
+import type { HeaderOverrides } from './content-headers.js';
+import { sha256File } from './file-hash.js';
+import { listLadderFiles } from './ladder-files.js';
+import type { ObjectStore } from './object-store.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { formatS3Url, type S3Location } from './s3-location.js';
+import { planUpload, type PlannedObject } from './upload-plan.js';
+
+export interface UploadOptions {
+  dir: string;
+  location: S3Location;
+  store: ObjectStore;
+  concurrency: number;
+  dryRun?: boolean | undefined;
+  headers?: HeaderOverrides | undefined;
+  retry?: RetryPolicy | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: PipelineListener | undefined;
+}
+
+export interface UploadedObject {
+  key: string;
+  status: UploadFileStatus;
+  bytes: number;
+  attempts: number;
+}
+
+export interface UploadResult {
+  location: string;
+  masterPlaylist: string;
+  dryRun: boolean;
+  files: number;
+  uploaded: number;
+  skipped: number;
+  /** Retries made (attempts beyond the first), over all files. */
+  retried: number;
+  bytesUploaded: number;
+  bytesSkipped: number;
+  seconds: number;
+  /** bytesUploaded / seconds, MB/s (10^6 bytes). */
+  mbps: number;
+  objects: UploadedObject[];
+}
+
+export async function uploadLadder(options: UploadOptions): Promise<UploadResult> {
+  const started = Date.now();
+  const signal = options.signal ?? new AbortController().signal;
+  const emit = options.onEvent ?? (() => {});
+  const dryRun = options.dryRun ?? false;
+  const plan = planUpload(await listLadderFiles(options.dir), options.location, options.headers);
+  emit({ type: 'upload-planned', location: formatS3Url(options.location), files: plan.files, bytes: plan.bytes, dryRun });
+
+  const objects: UploadedObject[] = [];
+  let bytesDone = 0;
+  let bytesUploaded = 0;
+  let retried = 0;
+  let lastProgress = 0;
+  const progress = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastProgress < 250) return;
+    lastProgress = now;
+    const elapsedSeconds = (now - started) / 1000;
+    const rate = elapsedSeconds > 0 ? bytesDone / elapsedSeconds : 0;
+    emit({
+      type: 'upload-progress',
+      bytesDone,
+      bytesTotal: plan.bytes,
+      filesDone: objects.length,
+      filesTotal: plan.files,
+      mbps: elapsedSeconds > 0 ? bytesUploaded / 1e6 / elapsedSeconds : 0,
+      elapsedSeconds,
+      etaSeconds: rate > 0 ? (plan.bytes - bytesDone) / rate : undefined,
+    });
+  };
+
+  const handle = async (object: PlannedObject): Promise<void> => {
+    const sha256 = await sha256File(object.absolutePath, signal);
+    const { value: remote } = await withRetry(() => options.store.head(object.key, signal), {
+      policy: options.retry ?? DEFAULT_RETRY,
+      signal,
+      onRetry: (error, attempt, delayMs) => {
+        retried++;
+        emit({ type: 'upload-retry', key: object.key, attempt, delayMs, reason: error.message });
+      },
+    });
+    const same = remote !== undefined && remote.sha256 === sha256 && remote.size === object.size;
+    let status: UploadFileStatus;
+    let attempts = 0;
+    if (same) status = dryRun ? 'would-skip' : 'skipped';
+    else if (dryRun) status = 'would-upload';
+    else {
+      const result = await withRetry(
+        async () => {
+          let sent = 0;
+          try {
+            await options.store.put(object, sha256, signal, (bytes) => {
+              sent += bytes;
+              bytesDone += bytes;
+              bytesUploaded += bytes;
+              progress();
+            });
+          } catch (error) {
+            // The retry starts the file over: take back what this attempt counted.
+            bytesDone -= sent;
+            bytesUploaded -= sent;
+            throw error;
+          }
+        },
+        {
+          policy: options.retry ?? DEFAULT_RETRY,
+          signal,
+          onRetry: (error, attempt, delayMs) => {
+            retried++;
+            emit({ type: 'upload-retry', key: object.key, attempt, delayMs, reason: error.message });
+          },
+        },
+      );
+      attempts = result.attempts;
+      status = 'uploaded';
+    }
+    if (status !== 'uploaded') bytesDone += object.size;
+    objects.push({ key: object.key, status, bytes: object.size, attempts });
+    emit({ type: 'upload-file', key: object.key, status, bytes: object.size, attempts });
+    progress();
+  };
+
+  const limit = pLimit(Math.max(1, options.concurrency));
+  for (const phase of plan.phases) {
+    // A failing file stops the run: later phases (playlists, master) must never go up without it.
+    const settled = await Promise.allSettled(phase.map((object) => limit(() => (signal.aborted ? Promise.reject(abortReason(signal)) : handle(object)))));
+    if (signal.aborted) throw abortReason(signal);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+  progress(true);
+  const seconds = (Date.now() - started) / 1000;
+  const uploaded = objects.filter((o) => o.status === 'uploaded' || o.status === 'would-upload');
+  return {
+    location: formatS3Url(options.location),
+    masterPlaylist: formatS3Url(options.location, plan.phases.at(-1)?.find((o) => o.relativePath === 'master.m3u8')?.key),
+    dryRun,
+    files: plan.files,
+    uploaded: uploaded.length,
+    skipped: objects.length - uploaded.length,
+    retried,
+    bytesUploaded,
+    bytesSkipped: objects.filter((o) => o.status === 'skipped' || o.status === 'would-skip').reduce((sum, o) => sum + o.bytes, 0),
+    seconds,
+    mbps: seconds > 0 ? bytesUploaded / 1e6 / seconds : 0,
+    objects,
+  };
+}

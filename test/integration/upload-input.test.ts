@@ -1,0 +1,193 @@
+/**
+ * What `hlsify upload` refuses before sending anything: a directory that is not a finished ladder, playlists
+ * that name files outside it, bad destinations and flags, missing or wrong credentials. The secret key is
+ * never printed, whatever goes wrong.
+ */
+import { rm, symlink, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { fixture } from '../helpers/fixtures.js';
+import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
+import { expectFinalErrorLine, expectOneErrorLine } from './support.js';
+import { copyLadder, makeLadder, removeLadder, runCli, writes } from './upload-support.js';
+
+let server: S3TestServer;
+let ladder: string;
+let proxy: FaultProxy | undefined;
+
+beforeAll(async () => {
+  server = await startS3Server();
+  ladder = await makeLadder();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await removeLadder(ladder);
+});
+
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+
+async function replaceIn(path: string, from: string, to: string): Promise<void> {
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${path} does not contain ${from}`);
+  await writeFile(path, text.replace(from, to));
+}
+
+interface BadLadder {
+  name: string;
+  /** Breaks a copy of the ladder. */
+  breakIt: (dir: string) => Promise<void>;
+  message: RegExp;
+}
+
+const BAD_LADDERS: BadLadder[] = [
+  { name: 'no master.m3u8', breakIt: (dir) => rm(join(dir, 'master.m3u8')), message: /no master\.m3u8/ },
+  {
+    name: 'a media playlist naming ../../etc/passwd',
+    breakIt: (dir) => replaceIn(join(dir, '360p', 'index.m3u8'), 'segment_00003.ts', '../../etc/passwd'),
+    message: /360p\/index\.m3u8 names "\.\.\/\.\.\/etc\/passwd", which is not a relative path inside the ladder/,
+  },
+  {
+    name: 'a media playlist naming /etc/passwd',
+    breakIt: (dir) => replaceIn(join(dir, '480p', 'index.m3u8'), 'segment_00001.ts', '/etc/passwd'),
+    message: /480p\/index\.m3u8 names "\/etc\/passwd"/,
+  },
+  {
+    name: 'a master playlist naming a URL',
+    breakIt: (dir) => replaceIn(join(dir, 'master.m3u8'), '360p/index.m3u8', 'https://example.com/360p/index.m3u8'),
+    message: /master\.m3u8 names "https:\/\/example\.com\/360p\/index\.m3u8"/,
+  },
+  {
+    name: 'a missing segment',
+    breakIt: (dir) => rm(join(dir, '480p', 'segment_00004.ts')),
+    message: /480p\/segment_00004\.ts, which is missing/,
+  },
+  {
+    name: 'a segment that is a symlink to /etc/passwd',
+    breakIt: async (dir) => {
+      await rm(join(dir, '360p', 'segment_00002.ts'));
+      await symlink('/etc/passwd', join(dir, '360p', 'segment_00002.ts'));
+    },
+    message: /360p\/segment_00002\.ts/,
+  },
+];
+
+describe('hlsify upload of a directory that is not a clean ladder', () => {
+  it.each(BAD_LADDERS)('$name: exit 1, one line saying what is wrong, nothing sent', async ({ breakIt, message }) => {
+    const dir = await copyLadder(ladder);
+    await breakIt(dir);
+    const bucket = await server.bucket('badladder');
+    proxy = await startFaultProxy(server.endpoint);
+
+    const result = await runCli(['upload', dir, `s3://${bucket}/x`, '--endpoint', proxy.endpoint]);
+
+    expect(result.exitCode).toBe(1);
+    const line = expectOneErrorLine(String(result.stderr));
+    expect(line).toMatch(message);
+    expect(String(result.stdout)).toBe('');
+    expect(writes(proxy)).toEqual([]);
+    expect(await server.list(bucket)).toEqual([]);
+  });
+
+  it('a path that does not exist: exit 1, one line naming it', async () => {
+    const missing = join(await tempDir('upload-missing'), 'no-such-ladder');
+    const result = await runCli(['upload', missing, 's3://some-bucket/x', '--endpoint', server.endpoint]);
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toContain('no-such-ladder');
+  });
+
+  it('a video file instead of a ladder directory: exit 1, one line', async () => {
+    const result = await runCli(['upload', fixture('landscape-720p30.mp4'), 's3://some-bucket/x', '--endpoint', server.endpoint]);
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toContain('landscape-720p30.mp4');
+  });
+});
+
+describe('hlsify upload with a bad destination or flag', () => {
+  const USAGE: { name: string; args: (dir: string) => string[]; message: RegExp }[] = [
+    { name: 'an http:// URL as destination', args: (dir) => ['upload', dir, 'http://x'], message: /not an S3 location/ },
+    { name: 'a bucket name with capitals and _', args: (dir) => ['upload', dir, 's3://B_d'], message: /"B_d" is not a valid bucket name/ },
+    { name: 'a prefix with ..', args: (dir) => ['upload', dir, 's3://good-bucket/a/../b'], message: /\.\./ },
+    { name: 'an endpoint that is not a URL', args: (dir) => ['upload', dir, 's3://good-bucket', '--endpoint', 'not a url'], message: /--endpoint/ },
+    { name: '--concurrency 0', args: (dir) => ['upload', dir, 's3://good-bucket', '--concurrency', '0'], message: /--concurrency/ },
+    { name: 'a multipart threshold below 5 MiB', args: (dir) => ['upload', dir, 's3://good-bucket', '--multipart-threshold', '1MiB'], message: /--multipart-threshold/ },
+    { name: 'a malformed --content-type', args: (dir) => ['upload', dir, 's3://good-bucket', '--content-type', 'ts:video/mp2t'], message: /--content-type/ },
+  ];
+
+  it.each(USAGE)('$name: exit 2, one line', async ({ args, message }) => {
+    proxy = await startFaultProxy(server.endpoint);
+    const result = await runCli(args(ladder), { env: { AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+
+    expect(result.exitCode).toBe(2);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(message);
+    expect(proxy.seen).toEqual([]);
+  });
+
+  it('transcode --upload with a bad destination fails at once, before encoding', async () => {
+    const out = join(await tempDir('upload-bad-dest'), 'out');
+    const started = Date.now();
+    const result = await runCli(['transcode', fixture('landscape-720p30.mp4'), '-o', out, '--preset', 'ultrafast', '--upload', 's3://B_d/x']);
+
+    expect(result.exitCode).toBe(2);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(/"B_d" is not a valid bucket name/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await readFile(join(out, 'master.m3u8')).catch(() => undefined)).toBeUndefined();
+  });
+});
+
+describe('credentials', () => {
+  // s3rver checks the access key id, not SigV4 signatures: an unknown key id is what it denies.
+  it('unknown credentials: exit 1 saying access denied, and the secret is never printed, even with --verbose --json', async () => {
+    const bucket = await server.bucket('wrongsecret');
+    const secret = 'wrong-secret-7f3a9c1e5b2d';
+    const result = await runCli(['upload', ladder, `s3://${bucket}`, '--endpoint', server.endpoint, '--verbose', '--json'], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000', AWS_SECRET_ACCESS_KEY: secret },
+    });
+
+    expect(result.exitCode).toBe(1);
+    const errors = String(result.stderr).split('\n').filter((l) => l.startsWith('hlsify: error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/access denied/i);
+    expect(JSON.parse(String(result.stdout))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/access denied/i) } });
+    expect(await server.list(bucket)).toEqual([]);
+  });
+
+  it('no credentials anywhere: exit 2 saying how to provide them', async () => {
+    const home = await tempDir('upload-nocreds');
+    const result = await runCli(['upload', ladder, 's3://some-bucket/x', '--endpoint', server.endpoint], {
+      extendEnv: false,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+
+    expect(result.exitCode).toBe(2);
+    expect(expectFinalErrorLine(String(result.stderr))).toMatch(/no AWS credentials found.*AWS_ACCESS_KEY_ID/);
+  });
+
+  it('a user:password in --endpoint is neither used for printing nor leaked on failure', async () => {
+    const bucket = await server.bucket('endpointcreds');
+    proxy = await startFaultProxy(server.endpoint);
+    proxy.setRule(({ method }) => (method === 'PUT' ? { status: 403 } : 'pass'));
+    const endpoint = proxy.endpoint.replace('http://', 'http://someone:endpoint-password-91c2@');
+
+    const result = await runCli(['upload', ladder, `s3://${bucket}`, '--endpoint', endpoint, '--verbose']);
+
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toMatch(/access denied/i);
+    expect(String(result.stdout) + String(result.stderr)).not.toContain('endpoint-password-91c2');
+  });
+});
