@@ -35,7 +35,7 @@ export function extensionOf(path: string): string {
 /** What role a file plays in a ladder, from its path relative to the ladder root. */
 export function fileKind(relativePath: string): LadderFileKind {
   const ext = extensionOf(relativePath);
-  if (ext === '.m3u8') return relativePath.includes('/') ? 'media-playlist' : 'master';
+  if (ext === '.m3u8') return relativePath === 'master.m3u8' ? 'master' : 'media-playlist';
   if (ext === '.ts' || ext === '.m4s' || ext === '.aac') return 'segment';
   if (ext === '.mp4') return 'init-segment';
   return 'other';

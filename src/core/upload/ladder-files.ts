@@ -29,11 +29,16 @@ function resolveUri(fromFolder: string, uri: string): string | undefined {
   return joined.startsWith('../') || joined === '..' ? undefined : joined;
 }
 
+/** Every playlist a master names: variant lines and URI="…" attributes (EXT-X-MEDIA, I-frame variants). */
 function masterUris(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  const uris: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('#')) uris.push(line);
+    else for (const match of line.matchAll(/\bURI="([^"]*)"/g)) uris.push(match[1]!);
+  }
+  return uris;
 }
 
 /** Lists and checks a ladder directory. */

@@ -25,7 +25,8 @@ export function normaliseEndpoint(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new UsageError(`--endpoint "${endpoint}" is not a URL (expected e.g. http://127.0.0.1:9000)`);
+    // Never echo user:password that may sit in the value.
+    throw new UsageError(`--endpoint "${endpoint.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL (expected e.g. http://127.0.0.1:9000)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http:// or https:// URL`);
   url.username = '';

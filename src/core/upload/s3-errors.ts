@@ -26,7 +26,7 @@ export function classifyS3Error(error: unknown, what: string, signal?: AbortSign
     return new UsageError(`${what}: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)`, { cause: error });
   }
   if (/Region is missing/i.test(e.message ?? '')) return new UsageError(`${what}: no AWS region (set --region or AWS_REGION)`, { cause: error });
-  if (status === 404 && name === 'NoSuchBucket') return new EnvironmentError(`${what}: the bucket does not exist`, { cause: error });
+  if (name === 'NoSuchBucket') return new EnvironmentError(`${what}: the bucket does not exist`, { cause: error });
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
     return new EnvironmentError(`${what}: access denied (${reason}): check the credentials and the bucket policy`, { cause: error });
   }
