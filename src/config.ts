@@ -69,6 +69,12 @@ export const envSchema = z.object({
   HLSIFY_FFMPEG: z.preprocess(emptyToUndefined, z.string().optional()),
   HLSIFY_FFPROBE: z.preprocess(emptyToUndefined, z.string().optional()),
   HLSIFY_TMP_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  AMQP_URL: z.preprocess(emptyToUndefined, z.string().regex(/^amqps?:\/\//, 'expected amqp://user:pass@host:port/vhost').optional()),
+  WORKER_CONCURRENCY: z.preprocess(emptyToUndefined, intSchema(1, 16).optional()),
+  HEALTH_PORT: z.preprocess(emptyToUndefined, intSchema(0, 65535).optional()),
+  AUTO_CLEANUP_INTERVAL: z.preprocess(emptyToUndefined, durationSchema.optional()),
+  TEMP_FILE_RETENTION: z.preprocess(emptyToUndefined, durationSchema.optional()),
+  MEMORY_WARN_THRESHOLD: z.preprocess(emptyToUndefined, sizeSchema.optional()),
 });
 
 export type EnvSettings = z.infer<typeof envSchema>;
@@ -79,6 +85,14 @@ export const DEFAULTS = {
   minDiskSpace: 1024 ** 3, // 1 GiB
   segmentDuration: 6,
   killGraceMs: 3000,
+  amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  queue: 'hlsify.jobs',
+  healthPort: 3002,
+  // Below RabbitMQ's default consumer_timeout (30 min): the broker would otherwise close the channel first.
+  workerJobTimeout: 25 * 60,
+  cleanupInterval: 15 * 60, // seconds
+  tempFileRetention: 3600, // seconds
+  memoryWarn: 2 * 1024 ** 3,
 } as const;
 
 /** Formats zod issues as `path: message` lines, all at once. */

@@ -30,7 +30,7 @@ function resolveUri(fromFolder: string, uri: string): string | undefined {
 }
 
 /** Every playlist a master names: variant lines and URI="…" attributes (EXT-X-MEDIA, I-frame variants). */
-function masterUris(text: string): string[] {
+export function masterUris(text: string): string[] {
   const uris: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();

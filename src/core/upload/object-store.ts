@@ -1,9 +1,13 @@
-/** The narrow interface the upload needs from a bucket, and its S3 implementation. */
+/** The narrow interface the pipeline needs from a bucket (upload, resume checks, input download), over S3. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { AbortMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { InputError } from '../../errors.js';
+import { formatBytes } from '../finish/disk-space.js';
 import { classifyS3Error } from './s3-errors.js';
 import { formatS3Url } from './s3-location.js';
 import type { PlannedObject } from './upload-plan.js';
@@ -21,6 +25,10 @@ export interface ObjectStore {
   head(key: string, signal: AbortSignal): Promise<RemoteObject | undefined>;
   /** Uploads one file; `onBytes` hears bytes sent as they go. Throws hlsify errors. */
   put(object: PlannedObject, sha256: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void>;
+  /** A small object's text (a playlist), or undefined when there is none. */
+  getText(key: string, signal: AbortSignal): Promise<string | undefined>;
+  /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
+  download(key: string, path: string, maxBytes: number, signal: AbortSignal): Promise<number>;
 }
 
 export interface S3StoreOptions {
@@ -56,6 +64,47 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         if (status === 404 && (error as Error).name !== 'NoSuchBucket') return undefined;
         throw classifyS3Error(error, `HEAD ${url(key)}`, signal);
       }
+    },
+
+    async getText(key, signal) {
+      try {
+        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        return await result.Body!.transformToString('utf8');
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return undefined;
+        throw classifyS3Error(error, `GET ${url(key)}`, signal);
+      }
+    },
+
+    async download(key, path, maxBytes, signal) {
+      let result;
+      try {
+        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') throw new InputError(`input ${url(key)}: no such object`);
+        throw classifyS3Error(error, `GET ${url(key)}`, signal);
+      }
+      const size = result.ContentLength ?? 0;
+      if (size > maxBytes) {
+        (result.Body as Readable | undefined)?.destroy();
+        throw new InputError(`input ${url(key)}: ${formatBytes(size)} is above the ${formatBytes(maxBytes)} limit (MAX_VIDEO_SIZE)`);
+      }
+      let received = 0;
+      const body = result.Body as Readable;
+      // Count while streaming too: a server may send more than it announced.
+      const guard = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          done(received > maxBytes ? new InputError(`input ${url(key)}: larger than the MAX_VIDEO_SIZE limit`) : null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, guard, createWriteStream(path), { signal });
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw classifyS3Error(error, `GET ${url(key)}`, signal);
+      }
+      return received;
     },
 
     async put(object, sha256, signal, onBytes) {

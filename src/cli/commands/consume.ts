@@ -1,0 +1,136 @@
+/** `hlsify consume --amqp URL`: the worker daemon — same pipeline, jobs from RabbitMQ, JSON logs on stdout. */
+import { tmpdir } from 'node:os';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULTS, durationSchema, readEnv } from '../../config.js';
+import { findBinaries } from '../../core/tools/binaries.js';
+import { openUploadDestination, type UploadDestination } from '../../core/upload/upload-destination.js';
+import { startHealthServer } from '../../worker/health-server.js';
+import { createLogger } from '../../worker/logger.js';
+import { createMetrics } from '../../worker/metrics.js';
+import { topologyFor } from '../../worker/topology.js';
+import { Worker } from '../../worker/worker.js';
+import { parseFlags } from '../options.js';
+import type { RunContext } from '../run-context.js';
+
+const wholeNumber = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, `expected a whole number from ${min} to ${max}`).transform(Number).pipe(z.number().min(min).max(max));
+
+const consumeFlagsSchema = z
+  .object({
+    amqp: z.string().regex(/^amqps?:\/\//, 'expected amqp://user:pass@host:port/vhost').optional(),
+    queue: z.string().regex(/^[\w.:-]{1,200}$/, 'expected a queue name (letters, digits, . _ : -)').optional(),
+    eventsExchange: z.string().regex(/^[\w.:-]{1,200}$/).optional(),
+    concurrency: wholeNumber(1, 16).optional(),
+    maxAttempts: wholeNumber(1, 20).optional(),
+    retryDelays: z
+      .string()
+      .transform((text, ctx) => {
+        const parts = text.split(',').map((p) => durationSchema.safeParse(p.trim()));
+        if (parts.some((p) => !p.success)) {
+          ctx.addIssue({ code: 'custom', message: 'expected durations such as 5s,30s,2m' });
+          return z.NEVER;
+        }
+        return parts.map((p) => Math.round((p.data as number) * 1000));
+      })
+      .optional(),
+    inputRoot: z.string().min(1).optional(),
+    healthPort: wholeNumber(0, 65535).optional(),
+    healthHost: z.string().min(1).optional(),
+    shutdownGrace: durationSchema.optional(),
+    timeout: durationSchema.optional(),
+    tmpDir: z.string().min(1).optional(),
+    endpoint: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    ffmpeg: z.string().min(1).optional(),
+    ffprobe: z.string().min(1).optional(),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    verbose: z.boolean().optional(),
+  })
+  .strict();
+
+export function registerConsume(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
+  program
+    .command('consume')
+    .description('run as a RabbitMQ worker: take transcode jobs from a queue, upload ladders to S3')
+    .option('--amqp <url>', 'broker URL (env AMQP_URL)', undefined)
+    .option('--queue <name>', 'work queue (env HLSIFY_QUEUE)', undefined)
+    .option('--events-exchange <name>', 'topic exchange for job events', 'hlsify.events')
+    .option('--concurrency <n>', 'jobs at once = prefetch (env WORKER_CONCURRENCY)')
+    .option('--max-attempts <n>', 'attempts per job before it is dead-lettered', '4')
+    .option('--retry-delays <list>', 'delays of the retry queues', '5s,30s,2m')
+    .option('--input-root <dir>', 'accept local input paths under this directory')
+    .option('--health-port <port>', 'port of /health, /ready, /metrics (env HEALTH_PORT; 0 = any free port)')
+    .option('--health-host <host>', 'address the health server listens on', '127.0.0.1')
+    .option('--shutdown-grace <duration>', 'on SIGTERM, time a running job gets to finish', '30s')
+    .option('--timeout <duration>', 'hard limit per job (env MAX_PROCESSING_TIME; default 25m, below the broker consumer_timeout)')
+    .option('--tmp-dir <dir>', 'work dirs (env HLSIFY_TMP_DIR)')
+    .option('--endpoint <url>', 'S3-compatible endpoint (env AWS_ENDPOINT_URL_S3)')
+    .option('--region <region>', 'AWS region')
+    .option('--ffmpeg <path>', 'ffmpeg binary (env HLSIFY_FFMPEG)')
+    .option('--ffprobe <path>', 'ffprobe binary (env HLSIFY_FFPROBE)')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('-v, --verbose', 'details on a start-up failure')
+    .action(async (rawFlags: Record<string, unknown>) => {
+      await run(async (ctx) => {
+        const flags = parseFlags(consumeFlagsSchema, rawFlags);
+        const env = readEnv(ctx.env);
+        const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
+        const logger = createLogger({ level: flags.logLevel });
+        const metrics = createMetrics();
+        const endpoint = flags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL;
+        const concurrency = flags.concurrency ?? env.WORKER_CONCURRENCY ?? 1;
+        const destinations = new Map<string, UploadDestination>();
+        const tmpRoot = flags.tmpDir ?? env.HLSIFY_TMP_DIR ?? tmpdir();
+        const worker = new Worker({
+          amqpUrl: flags.amqp ?? env.AMQP_URL ?? DEFAULTS.amqpUrl,
+          topology: topologyFor(flags.queue ?? ctx.env.HLSIFY_QUEUE ?? DEFAULTS.queue, { eventsExchange: flags.eventsExchange, retryDelaysMs: flags.retryDelays }),
+          concurrency,
+          maxAttempts: flags.maxAttempts ?? 4,
+          inputRoot: flags.inputRoot,
+          deps: {
+            binaries,
+            storeFor(bucket) {
+              let destination = destinations.get(bucket);
+              if (!destination) {
+                destination = openUploadDestination(`s3://${bucket}`, { endpoint, region: flags.region, maxSockets: 16 }, {}, ctx.env);
+                destinations.set(bucket, destination);
+              }
+              return destination.store;
+            },
+            tmpRoot,
+            maxVideoSize: env.MAX_VIDEO_SIZE ?? DEFAULTS.maxVideoSize,
+            minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
+            timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.workerJobTimeout,
+            uploadConcurrency: 8,
+            threads: env.FFMPEG_THREADS,
+          },
+          logger,
+          metrics,
+          memoryWarnBytes: env.MEMORY_WARN_THRESHOLD ?? DEFAULTS.memoryWarn,
+          cleanup: {
+            root: tmpRoot,
+            intervalMs: (env.AUTO_CLEANUP_INTERVAL ?? DEFAULTS.cleanupInterval) * 1000,
+            retentionMs: (env.TEMP_FILE_RETENTION ?? DEFAULTS.tempFileRetention) * 1000,
+          },
+        });
+        const timeout = flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.workerJobTimeout;
+        if (timeout >= 30 * 60) {
+          logger.warn({ op: 'config', timeoutSeconds: timeout }, "the job time limit is not below RabbitMQ's default consumer_timeout (30 min): raise consumer_timeout in rabbitmq.conf, or a long job's channel is closed and the job redelivered");
+        }
+        const health = await startHealthServer(flags.healthPort ?? env.HEALTH_PORT ?? DEFAULTS.healthPort, flags.healthHost ?? '127.0.0.1', metrics, worker);
+        logger.info({ op: 'health', port: health.port }, `health server on http://${flags.healthHost ?? '127.0.0.1'}:${health.port}`);
+        try {
+          await worker.start();
+          // Runs until SIGINT/SIGTERM aborts the run's signal.
+          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          await worker.close((flags.shutdownGrace ?? 30) * 1000);
+        } finally {
+          await worker.close(0);
+          await health.close();
+          for (const destination of destinations.values()) destination.close();
+          logger.flush();
+        }
+      });
+    });
+}

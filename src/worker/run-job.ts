@@ -1,0 +1,81 @@
+/**
+ * One job through the same core as the CLI: (already complete? done) → fetch the input → transcode →
+ * upload → remove the job's work dir. Throws hlsify errors; the worker decides ack, retry or dead-letter.
+ */
+import { extname, join } from 'node:path';
+import { InputError, throwIfAborted } from '../errors.js';
+import type { PipelineListener } from '../core/events.js';
+import { checkDiskSpace } from '../core/finish/disk-space.js';
+import { createWorkspace } from '../core/finish/workspace.js';
+import type { Binaries } from '../core/tools/binaries.js';
+import { transcode, type TranscodeResult } from '../core/transcode.js';
+import type { ObjectStore } from '../core/upload/object-store.js';
+import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
+import { parseS3Url } from '../core/upload/s3-location.js';
+import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
+import type { JobInput, JobMessage } from './job-message.js';
+
+export interface JobDependencies {
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'>;
+  /** A store per bucket (input and output may live in different buckets). */
+  storeFor(bucket: string): ObjectStore;
+  tmpRoot: string | undefined;
+  maxVideoSize: number;
+  minDiskSpace: number;
+  timeoutSeconds: number;
+  cores: number;
+  uploadConcurrency: number;
+  threads: number | undefined;
+}
+
+export type JobOutcome =
+  | { status: 'already-complete'; master: string }
+  | { status: 'completed'; master: string; transcode: TranscodeResult; upload: UploadResult };
+
+export async function runJob(job: JobMessage, input: JobInput, deps: JobDependencies, signal: AbortSignal, onEvent: PipelineListener): Promise<JobOutcome> {
+  const output = parseS3Url(job.output);
+  const outputStore = deps.storeFor(output.bucket);
+  const master = `s3://${output.bucket}/${output.prefix ? `${output.prefix}/` : ''}master.m3u8`;
+  // Redelivery of a job that finished (e.g. the worker died between upload and ack) must not re-encode.
+  if (await isRemoteLadderComplete(outputStore, output, signal)) return { status: 'already-complete', master };
+
+  const workspace = await createWorkspace(deps.tmpRoot);
+  try {
+    let inputPath: string;
+    if (input.kind === 's3') {
+      const source = parseS3Url(input.url);
+      if (!source.prefix) throw new InputError(`input ${input.url}: no object key`);
+      await checkDiskSpace(workspace.dir, 0, deps.minDiskSpace);
+      inputPath = join(workspace.dir, `input${extname(source.prefix).slice(0, 8) || '.bin'}`);
+      await deps.storeFor(source.bucket).download(source.prefix, inputPath, deps.maxVideoSize, signal);
+    } else {
+      inputPath = input.path;
+    }
+    throwIfAborted(signal);
+    const ladderDir = join(workspace.dir, 'ladder-out');
+    const transcoded = await transcode({
+      input: inputPath,
+      outputDir: ladderDir,
+      binaries: deps.binaries,
+      plan: {
+        ladder: job.ladder,
+        preset: job.preset,
+        crf: job.crf,
+        segmentDuration: job.segmentDuration,
+        segmentType: job.segmentType,
+        cores: deps.cores,
+        threads: deps.threads,
+      },
+      tmpRoot: workspace.dir,
+      maxVideoSize: deps.maxVideoSize,
+      minDiskSpace: deps.minDiskSpace,
+      timeoutSeconds: deps.timeoutSeconds,
+      signal,
+      onEvent,
+    });
+    const uploaded = await uploadLadder({ dir: ladderDir, location: output, store: outputStore, concurrency: deps.uploadConcurrency, signal, onEvent });
+    return { status: 'completed', master, transcode: transcoded, upload: uploaded };
+  } finally {
+    await workspace.remove();
+  }
+}
