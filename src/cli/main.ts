@@ -8,6 +8,7 @@ import { toHlsifyError, type HlsifyError } from '../errors.js';
 import { registerTranscode } from './commands/transcode.js';
 import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';
+import { registerCleanup } from './commands/cleanup.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerTranscode(program, run);
   registerUpload(program, run);
   registerConsume(program, run);
+  registerCleanup(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });
