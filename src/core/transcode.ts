@@ -22,7 +22,7 @@ import type { Binaries } from './tools/binaries.js';
 export interface TranscodeOptions {
   input: string;
   outputDir: string;
-  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'>;
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher'>>;
   plan: Omit<PlanOptions, 'cores'> & { cores?: number | undefined };
   /** Parent of the job's temp dir (default: the OS temp dir). */
   tmpRoot?: string | undefined;
@@ -84,7 +84,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 
     emit({ type: 'stage', stage: 'encode' });
     const encodeStarted = Date.now();
-    await runEncodePlan(plan, { ffmpeg: options.binaries.ffmpeg, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs });
+    await runEncodePlan(plan, { ffmpeg: options.binaries.ffmpeg, launcher: options.binaries.launcher, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs });
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
     throwIfAborted(signal);
 

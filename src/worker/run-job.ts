@@ -16,7 +16,7 @@ import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js
 import type { JobInput, JobMessage } from './job-message.js';
 
 export interface JobDependencies {
-  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'>;
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe' | 'launcher'>;
   /** A store per bucket (input and output may live in different buckets). */
   storeFor(bucket: string): ObjectStore;
   tmpRoot: string | undefined;

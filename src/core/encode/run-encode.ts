@@ -16,6 +16,8 @@ import { createProgressTracker } from './progress-tracker.js';
 
 export interface EncodeRunOptions {
   ffmpeg: string;
+  /** Prefix command ffmpeg is started through (see Binaries.launcher). */
+  launcher?: readonly string[] | undefined;
   workDir: string;
   signal: AbortSignal;
   onEvent?: PipelineListener | undefined;
@@ -35,7 +37,8 @@ async function runProcess(plan: EncodePlan, index: number, options: EncodeRunOpt
   const names = members.map((i) => plan.renditions[i]!.name);
   await Promise.all(members.map((i) => mkdir(renditionPaths(options.workDir, plan, plan.renditions[i]!).dir, { recursive: true })));
   const started = Date.now();
-  const child = execa(options.ffmpeg, buildFfmpegArgs(plan, members, options.workDir), {
+  const [command, ...prefix] = [...(options.launcher ?? []), options.ffmpeg];
+  const child = execa(command!, [...prefix, ...buildFfmpegArgs(plan, members, options.workDir)], {
     cancelSignal: signal,
     forceKillAfterDelay: options.killGraceMs ?? 3000,
     stdin: 'ignore',

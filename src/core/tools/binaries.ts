@@ -7,6 +7,12 @@ export interface Binaries {
   ffprobe: string;
   /** e.g. "5.1.9-0+deb12u1" */
   ffmpegVersion: string;
+  /**
+   * Command that ffmpeg is started through so that it dies with hlsify even when hlsify is SIGKILLed:
+   * util-linux `setpriv --pdeathsig KILL --` where available (Linux). ffmpeg ignores SIGPIPE, so a
+   * closed progress pipe alone does not stop it. Empty where no such tool exists.
+   */
+  launcher: string[];
 }
 
 export const MIN_FFMPEG_MAJOR = 5;
@@ -53,5 +59,12 @@ export async function findBinaries(
   if (signal?.aborted) throw abortReason(signal);
   if (encoders.failed) throw new UsageError(`ffmpeg at "${ffmpeg}" could not list its encoders (${(encoders.shortMessage ?? '').split('\n')[0]})`);
   if (!/\blibx264\b/.test(encoders.stdout)) throw new UsageError(`ffmpeg at "${ffmpeg}" was built without libx264, which hlsify needs`);
-  return { ffmpeg, ffprobe, ffmpegVersion: version };
+  return { ffmpeg, ffprobe, ffmpegVersion: version, launcher: await deathSignalLauncher(signal) };
+}
+
+/** `setpriv --pdeathsig KILL --` when this machine's setpriv supports it, else []. */
+export async function deathSignalLauncher(signal?: AbortSignal): Promise<string[]> {
+  const launcher = ['setpriv', '--pdeathsig', 'KILL', '--'];
+  const probe = await execa(launcher[0]!, [...launcher.slice(1), 'true'], { reject: false, timeout: 5_000, stdin: 'ignore', cancelSignal: signal });
+  return probe.exitCode === 0 ? launcher : [];
 }
