@@ -47,7 +47,8 @@ export const durationSchema = z
     return seconds;
   });
 
-const intSchema = (min: number, max: number) =>
+/** A whole number given as text (env value or flag), within [min, max]. */
+export const wholeNumberSchema = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
@@ -60,9 +61,9 @@ const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 /** The environment variables hlsify reads. Unset and empty mean "use the default". */
 export const envSchema = z.object({
-  FFMPEG_THREADS: z.preprocess(emptyToUndefined, intSchema(0, 64).optional()),
+  FFMPEG_THREADS: z.preprocess(emptyToUndefined, wholeNumberSchema(0, 64).optional()),
   FFMPEG_PRESET: z.preprocess(emptyToUndefined, presetSchema.optional()),
-  FFMPEG_CRF: z.preprocess(emptyToUndefined, intSchema(0, 51).optional()),
+  FFMPEG_CRF: z.preprocess(emptyToUndefined, wholeNumberSchema(0, 51).optional()),
   MAX_VIDEO_SIZE: z.preprocess(emptyToUndefined, sizeSchema.optional()),
   MAX_PROCESSING_TIME: z.preprocess(emptyToUndefined, durationSchema.optional()),
   MIN_DISK_SPACE: z.preprocess(emptyToUndefined, sizeSchema.optional()),
@@ -70,8 +71,8 @@ export const envSchema = z.object({
   HLSIFY_FFPROBE: z.preprocess(emptyToUndefined, z.string().optional()),
   HLSIFY_TMP_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   AMQP_URL: z.preprocess(emptyToUndefined, z.string().regex(/^amqps?:\/\//, 'expected amqp://user:pass@host:port/vhost').optional()),
-  WORKER_CONCURRENCY: z.preprocess(emptyToUndefined, intSchema(1, 16).optional()),
-  HEALTH_PORT: z.preprocess(emptyToUndefined, intSchema(0, 65535).optional()),
+  WORKER_CONCURRENCY: z.preprocess(emptyToUndefined, wholeNumberSchema(1, 16).optional()),
+  HEALTH_PORT: z.preprocess(emptyToUndefined, wholeNumberSchema(0, 65535).optional()),
   AUTO_CLEANUP_INTERVAL: z.preprocess(emptyToUndefined, durationSchema.optional()),
   TEMP_FILE_RETENTION: z.preprocess(emptyToUndefined, durationSchema.optional()),
   MEMORY_WARN_THRESHOLD: z.preprocess(emptyToUndefined, sizeSchema.optional()),

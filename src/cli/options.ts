@@ -1,15 +1,10 @@
 /** zod schemas for CLI flags (commander hands us strings); every problem is reported at once. */
 import { z } from 'zod';
-import { durationSchema, formatIssues, parseSize, presetSchema } from '../config.js';
+import { durationSchema, formatIssues, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
 
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+const wholeNumber = wholeNumberSchema;
 
 /** Parses a bit rate such as "2800k", "5M" or "800000" into b/s. */
 function parseBitrate(text: string): number | undefined {

@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULTS, durationSchema, readEnv } from '../../config.js';
+import { DEFAULTS, durationSchema, readEnv, wholeNumberSchema } from '../../config.js';
 import { findBinaries } from '../../core/tools/binaries.js';
 import { openUploadDestination, type UploadDestination } from '../../core/upload/upload-destination.js';
 import { startHealthServer } from '../../worker/health-server.js';
@@ -13,8 +13,7 @@ import { Worker } from '../../worker/worker.js';
 import { parseFlags } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
-const wholeNumber = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, `expected a whole number from ${min} to ${max}`).transform(Number).pipe(z.number().min(min).max(max));
+const wholeNumber = wholeNumberSchema;
 
 const consumeFlagsSchema = z
   .object({

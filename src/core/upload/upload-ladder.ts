@@ -84,14 +84,15 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
 
   const handle = async (object: PlannedObject): Promise<void> => {
     const sha256 = await sha256File(object.absolutePath, signal);
-    const { value: remote } = await withRetry(() => options.store.head(object.key, signal), {
+    const retry = {
       policy: options.retry ?? DEFAULT_RETRY,
       signal,
-      onRetry: (error, attempt, delayMs) => {
+      onRetry: (error: Error, attempt: number, delayMs: number) => {
         retried++;
         emit({ type: 'upload-retry', key: object.key, attempt, delayMs, reason: error.message });
       },
-    });
+    };
+    const { value: remote } = await withRetry(() => options.store.head(object.key, signal), retry);
     const same = remote !== undefined && remote.sha256 === sha256 && remote.size === object.size;
     let status: UploadFileStatus;
     let attempts = 0;
@@ -115,14 +116,7 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
             throw error;
           }
         },
-        {
-          policy: options.retry ?? DEFAULT_RETRY,
-          signal,
-          onRetry: (error, attempt, delayMs) => {
-            retried++;
-            emit({ type: 'upload-retry', key: object.key, attempt, delayMs, reason: error.message });
-          },
-        },
+        retry,
       );
       attempts = result.attempts;
       status = 'uploaded';
