@@ -59,6 +59,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The `id` of a message that failed validation, when it is still a plausible string (for the failed event). */
+function readableJobId(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' && /^[\w.-]{1,128}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Strips user:password from an AMQP URL for logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@]*@/, '//***@');
@@ -174,10 +184,11 @@ export class Worker {
       if (session) {
         session.closed = true;
         // Deliveries of a dead channel can never be acked: stop their jobs; the broker redelivers them.
-        for (const job of this.jobs.values()) {
-          if (job.session === session) job.controller.abort(new CancelledError('broker connection lost'));
-        }
+        const orphaned = [...this.jobs.values()].filter((job) => job.session === session);
+        for (const job of orphaned) job.controller.abort(new CancelledError('broker connection lost'));
         await session.connection.close().catch(() => {});
+        // Their ffmpeg must be gone and temp removed before this worker takes the redelivered copies.
+        await Promise.allSettled(orphaned.map((job) => job.done));
       }
       if (this.session === session) this.session = undefined;
       if (this.closing) break;
@@ -221,6 +232,7 @@ export class Worker {
       input = resolveJobInput(job.input, this.options.inputRoot);
     } catch (error) {
       const reason = toHlsifyError(error).message;
+      if (running.id === '?') running.id = readableJobId(message.content) ?? '?';
       logger.warn({ op: 'job', jobId: running.id, reason }, 'poison message dead-lettered');
       await this.deadLetter(session, message, reason, running.attempt);
       metrics.jobs.inc({ outcome: 'dead-lettered' });
