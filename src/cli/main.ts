@@ -9,6 +9,7 @@ import { registerTranscode } from './commands/transcode.js';
 import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';
 import { registerCleanup } from './commands/cleanup.js';
+import { registerBench } from './commands/bench.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerUpload(program, run);
   registerConsume(program, run);
   registerCleanup(program, run);
+  registerBench(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

@@ -1,0 +1,170 @@
+/**
+ * `hlsify bench`: what hlsify achieves on this machine. Runs the sections asked for (encode layouts, local
+ * load, upload, queue), each measured, never assumed; a section that cannot run says why. Reports through
+ * BenchEvents; never prints.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchListener, BenchSection } from './bench-events.js';
+import { errorMessage } from './bench-util.js';
+import { measureEncodeStrategies } from './encode-strategies.js';
+import { runLocalLoad } from './local-load.js';
+import { describeMachine, type MachineInfo } from './machine-info.js';
+import { procConstants } from './proc-stats.js';
+import { runQueueLoad } from './queue-load.js';
+import { buildReport, type BenchMeasurements, type BenchReport, type SectionOutcome } from './report.js';
+import { generateSample } from './sample-input.js';
+import { measureUploadSection } from './upload-section.js';
+import type { RungSpec } from '../core/plan/rungs.js';
+import { selectPreset, type X264Preset } from '../core/plan/preset.js';
+import { probeInput } from '../core/probe/probe.js';
+import type { TranscodeOptions } from '../core/transcode.js';
+import type { Binaries } from '../core/tools/binaries.js';
+import { throwIfAborted } from '../errors.js';
+
+export const BENCH_SECTIONS: readonly BenchSection[] = ['encode', 'load', 'upload', 'queue'];
+
+export interface BenchOptions {
+  /** A file to bench with; else a sample is generated. */
+  input?: string | undefined;
+  sample: { width: number; height: number; durationSeconds: number };
+  runs: number;
+  jobs: number;
+  concurrency: number;
+  skip: ReadonlySet<BenchSection>;
+  ladder?: RungSpec[] | undefined;
+  preset?: X264Preset | undefined;
+  endpoint?: string | undefined;
+  bucket?: string | undefined;
+  amqpUrl?: string | undefined;
+  queue: string;
+  eventsExchange: string;
+  /** Segments per rendition of the upload section's synthetic ladder. */
+  uploadSegments: number;
+  uploadConcurrency: number;
+  queueTimeoutSeconds: number;
+  binaries: Binaries;
+  tmpRoot?: string | undefined;
+  maxVideoSize: number;
+  minDiskSpace: number;
+  timeoutSeconds: number;
+  killGraceMs: number;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal | undefined;
+  onEvent?: BenchListener | undefined;
+}
+
+export interface BenchResult {
+  machine: MachineInfo;
+  input: { path: string; generated: boolean; width: number; height: number; durationSeconds: number; sizeBytes: number; fps: number };
+  preset: { name: X264Preset; source: 'flag' | 'seed-rule'; rule: string };
+  settings: { runs: number; jobs: number; concurrency: number; skipped: BenchSection[]; ladder: number[] | undefined };
+  measurements: BenchMeasurements;
+  report: BenchReport;
+  wallSeconds: number;
+}
+
+const PRESET_RULE = 'the seed\'s rule: input > 500 MB or > 10 min → faster; > 100 MB or > 5 min → medium; else slow';
+
+/** Runs one section, turning a failure (not an interruption) into "not measured" with the reason. */
+async function section<T>(name: BenchSection, options: BenchOptions, run: () => Promise<T | { measured: false; reason: string }>): Promise<SectionOutcome<T>> {
+  if (options.skip.has(name)) {
+    options.onEvent?.({ type: 'bench-section-skipped', section: name, reason: '--skip' });
+    return { state: 'skipped' };
+  }
+  throwIfAborted(options.signal);
+  try {
+    const result = await run();
+    if (typeof result === 'object' && result !== null && 'measured' in result && result.measured === false) {
+      options.onEvent?.({ type: 'bench-section-skipped', section: name, reason: result.reason });
+      return { state: 'not-measured', reason: result.reason };
+    }
+    return { state: 'measured', result: result as T };
+  } catch (error) {
+    throwIfAborted(options.signal);
+    const reason = `failed: ${errorMessage(error)}`;
+    options.onEvent?.({ type: 'bench-section-skipped', section: name, reason });
+    return { state: 'not-measured', reason };
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const started = performance.now();
+  const emit = options.onEvent ?? (() => {});
+  const workDir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'hlsify-bench-'));
+  try {
+    const constants = await procConstants();
+    const machine = describeMachine(options.binaries.ffmpegVersion);
+    let inputPath = options.input;
+    if (inputPath === undefined) {
+      emit({ type: 'bench-note', message: `generating a ${options.sample.width}x${options.sample.height} ${options.sample.durationSeconds} s sample with ffmpeg` });
+      inputPath = await generateSample(options.binaries.ffmpeg, workDir, options.sample, options.signal);
+    }
+    const media = await probeInput(options.binaries.ffprobe, inputPath, { signal: options.signal });
+    emit({ type: 'bench-sample', path: media.path, width: media.video.displayWidth, height: media.video.displayHeight, durationSeconds: media.duration });
+    const preset = options.preset ?? selectPreset(media.size, media.duration);
+    const transcodeBase: Omit<TranscodeOptions, 'input' | 'outputDir' | 'signal' | 'onEvent'> = {
+      binaries: options.binaries,
+      plan: { ladder: options.ladder, preset },
+      tmpRoot: options.tmpRoot,
+      maxVideoSize: options.maxVideoSize,
+      minDiskSpace: options.minDiskSpace,
+      timeoutSeconds: options.timeoutSeconds,
+      killGraceMs: options.killGraceMs,
+    };
+
+    const encode = await section('encode', options, () => {
+      emit({ type: 'bench-section', section: 'encode', description: `encode layouts, ${options.runs} run(s) each, interleaved` });
+      return measureEncodeStrategies({ input: inputPath, media, transcode: { ...transcodeBase, plan: { ...transcodeBase.plan, cores: machine.cores } }, runs: options.runs, workDir, constants, signal: options.signal, onEvent: emit });
+    });
+    const load = await section('load', options, () => {
+      emit({ type: 'bench-section', section: 'load', description: `${options.jobs} jobs through the core pipeline, ${options.concurrency} at once` });
+      return runLocalLoad({ input: inputPath, inputDuration: media.duration, jobs: options.jobs, concurrency: options.concurrency, machineCores: machine.cores, transcode: transcodeBase, workDir, constants, signal: options.signal, onEvent: emit });
+    });
+    const upload = await section('upload', options, async () => {
+      emit({ type: 'bench-section', section: 'upload', description: `upload throughput, ${options.runs} run(s)` });
+      const result = await measureUploadSection({ endpoint: options.endpoint, bucket: options.bucket, runs: options.runs, concurrency: options.uploadConcurrency, segments: options.uploadSegments, workDir, env: options.env, signal: options.signal, onEvent: emit });
+      return result.measured ? result : { measured: false as const, reason: result.reason };
+    });
+    const queue = await section('queue', options, async () => {
+      if (!options.amqpUrl) return { measured: false as const, reason: 'no --amqp' };
+      if (!options.bucket) return { measured: false as const, reason: 'no --bucket the workers can read and write' };
+      emit({ type: 'bench-section', section: 'queue', description: `${options.jobs} jobs to the workers on "${options.queue}"` });
+      const result = await runQueueLoad({
+        amqpUrl: options.amqpUrl,
+        queue: options.queue,
+        eventsExchange: options.eventsExchange,
+        jobs: options.jobs,
+        input: inputPath,
+        bucket: options.bucket,
+        endpoint: options.endpoint,
+        env: options.env,
+        ladder: options.ladder,
+        preset,
+        timeoutMs: options.queueTimeoutSeconds * 1000,
+        signal: options.signal,
+        onEvent: emit,
+      });
+      return result.measured ? result : { measured: false as const, reason: result.reason };
+    });
+
+    const measurements: BenchMeasurements = { encode, load, upload, queue };
+    return {
+      machine,
+      input: { path: media.path, generated: options.input === undefined, width: media.video.displayWidth, height: media.video.displayHeight, durationSeconds: media.duration, sizeBytes: media.size, fps: media.video.fps },
+      preset: { name: preset, source: options.preset ? 'flag' : 'seed-rule', rule: PRESET_RULE },
+      settings: { runs: options.runs, jobs: options.jobs, concurrency: options.concurrency, skipped: BENCH_SECTIONS.filter((s) => options.skip.has(s)), ladder: options.ladder?.map((r) => r.size) },
+      measurements,
+      report: buildReport(measurements),
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Jobs at once by default: one per core (each job then plans for one core). */
+export function defaultConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}

@@ -1,0 +1,167 @@
+/**
+ * Times the ladder under each process layout the planner chooses between (one decode-once process; one
+ * process per rendition, all at once or one after another; the top rendition alone + the rest together),
+ * interleaved over `runs` runs, and compares the planner's default with the fastest by median wall time.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { errorMessage } from './bench-util.js';
+import type { BenchListener } from './bench-events.js';
+import { median } from './upload-throughput.js';
+import { planLadder } from '../core/plan/plan-ladder.js';
+import type { MediaInfo } from '../core/probe/media-info.js';
+import { transcode, type TranscodeOptions } from '../core/transcode.js';
+import { throwIfAborted } from '../errors.js';
+import { selfAndChildrenCpuSeconds, type ProcConstants } from './proc-stats.js';
+
+export interface EncodeStrategy {
+  /** single | per-rendition | sequential | hybrid | default-N */
+  name: string;
+  description: string;
+  processes: number;
+  parallel: number;
+}
+
+export interface StrategyResult extends EncodeStrategy {
+  isDefault: boolean;
+  /** Rendition names per ffmpeg process, as the plan grouped them. */
+  groups: string[][];
+  wallSeconds: number[];
+  cpuSeconds: (number | undefined)[];
+  failures: string[];
+  medianWallSeconds: number | undefined;
+  medianCpuSeconds: number | undefined;
+  /** Input seconds per wall second at the median. */
+  speed: number | undefined;
+  /** Median wall time over the fastest strategy's (1 = the fastest). */
+  ratioToFastest: number | undefined;
+}
+
+export interface EncodeStrategiesResult {
+  renditions: string[];
+  preset: string;
+  runs: number;
+  inputDuration: number;
+  strategies: StrategyResult[];
+  fastest: string | undefined;
+  defaultStrategy: string;
+  /** Default's median wall time over the fastest's. */
+  defaultVsFastest: number | undefined;
+  /** The same ratio within each run (default / fastest-by-median in that run), and its median. */
+  defaultVsFastestPerRun: number[];
+}
+
+/** The layouts to compare for a ladder of `renditions` renditions and the planner's default process count. */
+export function candidateStrategies(renditions: number, defaultProcesses: number): EncodeStrategy[] {
+  const list: EncodeStrategy[] = [{ name: 'single', description: 'one ffmpeg decodes once and encodes every rendition', processes: 1, parallel: 1 }];
+  if (renditions > 1) {
+    list.push({ name: 'per-rendition', description: 'one ffmpeg per rendition, all at once', processes: renditions, parallel: renditions });
+    list.push({ name: 'sequential', description: 'one ffmpeg per rendition, one after another', processes: renditions, parallel: 1 });
+  }
+  if (renditions > 2) list.push({ name: 'hybrid', description: 'top rendition alone, the rest decoded once together, both at once', processes: 2, parallel: 2 });
+  // The default runs all its processes at once; add it when it is none of the above (e.g. 3 of 4 on 12 cores).
+  if (!list.some((s) => s.processes === defaultProcesses && s.parallel === defaultProcesses)) {
+    list.push({ name: `default-${defaultProcesses}`, description: `${defaultProcesses} processes at once (the planner's default here)`, processes: defaultProcesses, parallel: defaultProcesses });
+  }
+  return list;
+}
+
+export interface EncodeStrategiesOptions {
+  input: string;
+  media: MediaInfo;
+  transcode: Omit<TranscodeOptions, 'input' | 'outputDir' | 'signal' | 'onEvent'>;
+  runs: number;
+  workDir: string;
+  constants: ProcConstants;
+  signal?: AbortSignal | undefined;
+  onEvent?: BenchListener | undefined;
+}
+
+export async function measureEncodeStrategies(options: EncodeStrategiesOptions): Promise<EncodeStrategiesResult> {
+  const cores = options.transcode.plan.cores ?? availableParallelism();
+  const defaultPlan = planLadder(options.media, { ...options.transcode.plan, cores, processes: undefined, parallel: undefined });
+  const defaultProcesses = defaultPlan.processes.length;
+  const strategies = candidateStrategies(defaultPlan.renditions.length, defaultProcesses);
+  const defaultName = strategies.find((s) => s.processes === defaultProcesses && s.parallel === defaultProcesses)!.name;
+  const results: StrategyResult[] = strategies.map((s) => {
+    const plan = planLadder(options.media, { ...options.transcode.plan, cores, processes: s.processes, parallel: s.parallel });
+    return {
+      ...s,
+      isDefault: s.name === defaultName,
+      groups: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
+      wallSeconds: [],
+      cpuSeconds: [],
+      failures: [],
+      medianWallSeconds: undefined,
+      medianCpuSeconds: undefined,
+      speed: undefined,
+      ratioToFastest: undefined,
+    };
+  });
+  const perRun: Map<string, number>[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const times = new Map<string, number>();
+    // Rotate the order each run so no layout always runs first (page cache, thermal state).
+    const order = results.map((_, i) => results[(i + run - 1) % results.length]!);
+    for (const strategy of order) {
+      throwIfAborted(options.signal);
+      const outputDir = await mkdtemp(join(options.workDir, `encode-${strategy.name}-`));
+      const cpuBefore = await selfAndChildrenCpuSeconds(options.constants);
+      const started = performance.now();
+      try {
+        await transcode({
+          ...options.transcode,
+          input: options.input,
+          outputDir,
+          force: true,
+          plan: { ...options.transcode.plan, cores, processes: strategy.processes, parallel: strategy.parallel },
+          signal: options.signal,
+        });
+        const seconds = (performance.now() - started) / 1000;
+        const cpuAfter = await selfAndChildrenCpuSeconds(options.constants);
+        strategy.wallSeconds.push(seconds);
+        strategy.cpuSeconds.push(cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
+        times.set(strategy.name, seconds);
+        options.onEvent?.({ type: 'encode-run', strategy: strategy.name, run, runs: options.runs, wallSeconds: seconds, ok: true });
+      } catch (error) {
+        throwIfAborted(options.signal);
+        strategy.failures.push(errorMessage(error));
+        options.onEvent?.({ type: 'encode-run', strategy: strategy.name, run, runs: options.runs, wallSeconds: (performance.now() - started) / 1000, ok: false, error: errorMessage(error) });
+      } finally {
+        await rm(outputDir, { recursive: true, force: true });
+      }
+    }
+    perRun.push(times);
+  }
+  for (const s of results) {
+    if (s.wallSeconds.length === 0) continue;
+    s.medianWallSeconds = median(s.wallSeconds);
+    const cpu = s.cpuSeconds.filter((c): c is number => c !== undefined);
+    s.medianCpuSeconds = cpu.length ? median(cpu) : undefined;
+    s.speed = options.media.duration / s.medianWallSeconds;
+  }
+  const measured = results.filter((s) => s.medianWallSeconds !== undefined);
+  const fastest = measured.reduce<StrategyResult | undefined>((best, s) => (best === undefined || s.medianWallSeconds! < best.medianWallSeconds! ? s : best), undefined);
+  for (const s of measured) s.ratioToFastest = fastest ? s.medianWallSeconds! / fastest.medianWallSeconds! : undefined;
+  const def = results.find((s) => s.isDefault)!;
+  const defaultVsFastestPerRun = fastest
+    ? perRun.flatMap((times) => {
+        const d = times.get(def.name);
+        const f = times.get(fastest.name);
+        return d !== undefined && f !== undefined ? [d / f] : [];
+      })
+    : [];
+  return {
+    renditions: defaultPlan.renditions.map((r) => r.name),
+    preset: defaultPlan.video.preset,
+    runs: options.runs,
+    inputDuration: options.media.duration,
+    strategies: results,
+    fastest: fastest?.name,
+    defaultStrategy: def.name,
+    defaultVsFastest: def.ratioToFastest,
+    defaultVsFastestPerRun,
+  };
+}
+

@@ -1,0 +1,51 @@
+/**
+ * Starts the local S3-protocol server of scripts/s3-server.mjs (s3rver, a devDependency) in its own
+ * process, so its work does not share hlsify's event loop. Undefined when it is not installed (a user
+ * install without devDependencies) or does not start.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export interface LocalS3Server {
+  endpoint: string;
+  bucket: string;
+  /** Credentials s3rver accepts, for the clients that talk to it. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('../../scripts/s3-server.mjs', import.meta.url));
+
+export async function startLocalS3Server(bucket: string, signal?: AbortSignal): Promise<LocalS3Server | undefined> {
+  if (!existsSync(SCRIPT)) return undefined;
+  const child = execa(process.execPath, [SCRIPT, '0', bucket], { stdin: 'ignore', stderr: 'pipe', reject: false, cancelSignal: signal, forceKillAfterDelay: 3000 });
+  const endpoint = await new Promise<string | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 15_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening (\S+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void child.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await child;
+  };
+  if (!endpoint) {
+    await stop();
+    return undefined;
+  }
+  return {
+    endpoint,
+    bucket,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
+    stop,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * `hlsify bench` on a tiny generated input: it runs, prints one JSON document whose figures are
+ * measured positive numbers, and whose marks agree with the figures and targets. Timings are not asserted.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { hlsify, tempDir } from '../helpers/cli.js';
+import { expectNoTempLeft, expectOneErrorLine } from './support.js';
+
+interface Row {
+  id: string;
+  section: string;
+  value: number | null;
+  display: string;
+  target: string;
+  threshold: { op: '<' | '<=' | '>' | '>='; limit: number; marginalLimit?: number } | null;
+  mark: 'pass' | 'marginal' | 'fail' | 'not-measured' | 'info';
+  note: string | null;
+}
+
+interface BenchJson {
+  ok: boolean;
+  passed: boolean;
+  counts: Record<string, number>;
+  rows: Row[];
+  machine: { cores: number; memoryBytes: number; ffmpegVersion: string; cpuModel: string };
+  input: { generated: boolean; width: number; height: number; durationSeconds: number };
+  preset: { name: string };
+  settings: { runs: number; jobs: number; skipped: string[] };
+  sections: {
+    encode: { state: string; result: { strategies: { name: string; isDefault: boolean; wallSeconds: number[]; medianWallSeconds: number }[]; fastest: string; defaultVsFastest: number } };
+    load: { state: string; result: { jobs: number; succeeded: number; successRate: number; perJob: { job: number; ok: boolean; wallSeconds: number; speed: number; cpuSeconds: number; peakRssBytes: number }[]; peakTreeRssBytes: number; peakSelfRssBytes: number; cpuSeconds: number } };
+    upload: { state: string };
+    queue: { state: string };
+  };
+}
+
+const holds = (value: number, op: string, limit: number) => (op === '<' ? value < limit : op === '<=' ? value <= limit : op === '>' ? value > limit : value >= limit);
+
+describe('hlsify bench', () => {
+  it('measures encode layouts and a local load on a tiny sample and reports each figure against its target', async () => {
+    const tmp = await tempDir('bench');
+    const result = await hlsify(['bench', '--duration', '2', '--resolution', '320x240', '--runs', '1', '--jobs', '2', '--skip', 'upload,queue', '--ladder', '240,160', '--json', '--tmp-dir', tmp]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const json = JSON.parse(String(result.stdout)) as BenchJson;
+
+    expect(json.ok).toBe(true);
+    expect(json.machine.cores).toBeGreaterThan(0);
+    expect(json.machine.memoryBytes).toBeGreaterThan(0);
+    expect(json.machine.ffmpegVersion).toMatch(/\d/);
+    expect(json.input).toMatchObject({ generated: true, width: 320, height: 240 });
+    expect(json.input.durationSeconds).toBeCloseTo(2, 0);
+    expect(json.settings).toMatchObject({ runs: 1, jobs: 2, skipped: ['upload', 'queue'] });
+
+    // Encode: single, per-rendition and sequential for a 2-rendition ladder; exactly one default; medians measured.
+    expect(json.sections.encode.state).toBe('measured');
+    const strategies = json.sections.encode.result.strategies;
+    expect(strategies.map((s) => s.name)).toEqual(expect.arrayContaining(['single', 'per-rendition', 'sequential']));
+    expect(strategies.filter((s) => s.isDefault)).toHaveLength(1);
+    for (const s of strategies) {
+      expect(s.wallSeconds).toHaveLength(1);
+      expect(s.medianWallSeconds).toBeGreaterThan(0);
+    }
+    expect(strategies.map((s) => s.name)).toContain(json.sections.encode.result.fastest);
+    expect(json.sections.encode.result.defaultVsFastest).toBeGreaterThanOrEqual(1);
+
+    // Load: both jobs ran with figures from the OS (per-job ffmpeg memory and CPU, the whole tree's peak).
+    expect(json.sections.load.state).toBe('measured');
+    const load = json.sections.load.result;
+    expect(load).toMatchObject({ jobs: 2, succeeded: 2, successRate: 1 });
+    expect(load.perJob.map((j) => j.job)).toEqual([0, 1]);
+    for (const job of load.perJob) {
+      expect(job.ok).toBe(true);
+      for (const figure of [job.wallSeconds, job.speed, job.cpuSeconds, job.peakRssBytes]) expect(figure).toBeGreaterThan(0);
+    }
+    // The tree includes ffmpeg, so its peak is above the Node process's own.
+    expect(load.peakTreeRssBytes).toBeGreaterThan(load.peakSelfRssBytes);
+    expect(load.cpuSeconds).toBeGreaterThan(0);
+
+    // Every skipped figure says so; every measured one is a positive number whose mark agrees with its target.
+    expect(json.sections.upload.state).toBe('skipped');
+    expect(json.sections.queue.state).toBe('skipped');
+    for (const row of json.rows) {
+      if (row.section === 'upload' || row.section === 'queue') {
+        expect(row).toMatchObject({ mark: 'not-measured', value: null, display: 'not measured' });
+        expect(row.note).toMatch(/skipped/);
+        continue;
+      }
+      expect(row.value, row.id).toBeGreaterThan(0);
+      if (!row.threshold) {
+        expect(row.mark, row.id).toBe('info');
+        continue;
+      }
+      const expected = holds(row.value!, row.threshold.op, row.threshold.limit)
+        ? 'pass'
+        : row.threshold.marginalLimit !== undefined && holds(row.value!, row.threshold.op, row.threshold.marginalLimit)
+          ? 'marginal'
+          : 'fail';
+      expect(row.mark, row.id).toBe(expected);
+    }
+    expect(json.rows.find((r) => r.id === 'load.success-rate')).toMatchObject({ value: 1, mark: 'pass' });
+    expect(json.passed).toBe(json.rows.every((r) => r.mark !== 'fail'));
+    expect(Object.values(json.counts).reduce((a, b) => a + b, 0)).toBe(json.rows.length);
+
+    // Progress went to stderr, and nothing was left in the temp root.
+    expect(String(result.stderr)).toMatch(/\[encode\] run 1\/1/);
+    expect(String(result.stderr)).toMatch(/\[load\] 2\/2/);
+    await expectNoTempLeft(tmp);
+  });
+
+  it('prints the table with the machine, every figure, its target and mark', async () => {
+    const tmp = await tempDir('bench-text');
+    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--runs', '1', '--jobs', '1', '--skip', 'encode,upload,queue', '--quiet', '--tmp-dir', tmp]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stderr)).toBe('');
+    const text = String(result.stdout);
+    expect(text).toMatch(/\d+ core\(s\)/);
+    expect(text).toMatch(/ffmpeg \d/);
+    expect(text).toMatch(/memory per job, peak .+ MB .+< 1\.5 GB .+ (PASS|MARGINAL|FAIL)/);
+    expect(text).toMatch(/success rate, local load +100% +> 95% +PASS/);
+    expect(text).toMatch(/upload speed, hlsify \(median\) +not measured .+skipped \(--skip upload\)/);
+  });
+
+  it('reports the queue section as not measured without --amqp', async () => {
+    const tmp = await tempDir('bench-noamqp');
+    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'encode,load,upload', '--json', '--tmp-dir', tmp]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const json = JSON.parse(String(result.stdout)) as BenchJson;
+    expect(json.sections.queue).toEqual({ state: 'not-measured', reason: 'no --amqp' });
+    expect(json.rows.filter((r) => r.section === 'queue').every((r) => r.mark === 'not-measured' && r.note === 'no --amqp')).toBe(true);
+  });
+
+  it('reports the queue section as not measured when no worker consumes the queue (real RabbitMQ)', async () => {
+    const tmp = await tempDir('bench-noworker');
+    const queue = `bench-test-${randomUUID()}`;
+    const amqp = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'encode,load,upload', '--amqp', amqp, '--bucket', 'unused-bucket', '--queue', queue, '--json', '--tmp-dir', tmp]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const json = JSON.parse(String(result.stdout)) as BenchJson;
+    expect(json.sections.queue).toEqual({ state: 'not-measured', reason: `no worker consuming "${queue}" within 10 s` });
+    expect(json.rows.find((r) => r.id === 'queue.wait')).toMatchObject({ value: null, mark: 'not-measured' });
+  }, 60_000);
+
+  it('refuses bad flags with one line and exit 2', async () => {
+    const result = await hlsify(['bench', '--skip', 'encode,bogus', '--resolution', '1920x']);
+    expect(result.exitCode).toBe(2);
+    const line = expectOneErrorLine(String(result.stderr));
+    expect(line).toMatch(/--skip: unknown section\(s\) bogus/);
+    expect(line).toMatch(/--resolution: expected WIDTHxHEIGHT/);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { EncodeStrategiesResult } from '../../src/bench/encode-strategies.js';
+import type { LocalLoadResult } from '../../src/bench/local-load.js';
+import { buildReport, markFor, TARGETS, type BenchMeasurements } from '../../src/bench/report.js';
+
+const GB = 1e9;
+
+function encode(overrides: Partial<EncodeStrategiesResult> = {}): EncodeStrategiesResult {
+  const strategy = (name: string, wall: number, isDefault: boolean) => ({
+    name,
+    description: name,
+    processes: name === 'single' ? 1 : 4,
+    parallel: name === 'single' ? 1 : 4,
+    isDefault,
+    groups: name === 'single' ? [['1080p', '720p']] : [['1080p'], ['720p']],
+    wallSeconds: [wall],
+    cpuSeconds: [wall * 2],
+    failures: [],
+    medianWallSeconds: wall,
+    medianCpuSeconds: wall * 2,
+    speed: 10 / wall,
+    ratioToFastest: wall / 8,
+  });
+  return {
+    renditions: ['1080p', '720p'],
+    preset: 'slow',
+    runs: 1,
+    inputDuration: 10,
+    strategies: [strategy('single', 10, true), strategy('per-rendition', 8, false)],
+    fastest: 'per-rendition',
+    defaultStrategy: 'single',
+    defaultVsFastest: 1.25,
+    defaultVsFastestPerRun: [1.25],
+    ...overrides,
+  };
+}
+
+function load(overrides: Partial<LocalLoadResult> = {}): LocalLoadResult {
+  return {
+    jobs: 20,
+    concurrency: 2,
+    coresPerJob: 1,
+    inputDuration: 10,
+    succeeded: 19,
+    successRate: 0.95,
+    wallSeconds: 100,
+    throughput: 1.9,
+    medianJobSpeed: 0.8,
+    minJobSpeed: 0.5,
+    medianJobWallSeconds: 12.5,
+    cpuSeconds: 190,
+    peakTreeRssBytes: 3 * GB,
+    peakSelfRssBytes: 0.1 * GB,
+    maxJobMemoryBytes: 1.7 * GB,
+    memorySamples: 400,
+    perJob: [{ job: 0, ok: false, error: 'ffmpeg crashed', wallSeconds: 1, speed: undefined, cpuSeconds: 1, peakRssBytes: 1, peakJobTreeRssBytes: 1, ffmpegProcesses: 1 }],
+    ...overrides,
+  };
+}
+
+const rowOf = (measurements: BenchMeasurements, id: string) => buildReport(measurements).rows.find((r) => r.id === id)!;
+
+describe('markFor', () => {
+  it('passes a figure that meets the target, and is marginal between the target and the success criterion', () => {
+    expect(markFor(1.4 * GB, TARGETS.memoryPerJob)).toBe('pass');
+    expect(markFor(1.5 * GB, TARGETS.memoryPerJob)).toBe('marginal');
+    expect(markFor(1.99 * GB, TARGETS.memoryPerJob)).toBe('marginal');
+    expect(markFor(2 * GB, TARGETS.memoryPerJob)).toBe('fail');
+  });
+
+  it('applies strict and inclusive bounds as the seed writes them', () => {
+    expect(markFor(0.95, TARGETS.successRate)).toBe('fail'); // > 95%
+    expect(markFor(0.96, TARGETS.successRate)).toBe('pass');
+    expect(markFor(0.8, TARGETS.speed)).toBe('pass'); // 0.8–1.2x
+    expect(markFor(0.79, TARGETS.speed)).toBe('fail');
+    expect(markFor(3, TARGETS.speed)).toBe('pass'); // faster than the band is no failure
+    expect(markFor(10, TARGETS.uploadMBps)).toBe('fail'); // > 10 MB/s
+    expect(markFor(29.9, TARGETS.queueWaitSeconds)).toBe('pass');
+    expect(markFor(30, TARGETS.queueWaitSeconds)).toBe('fail');
+  });
+
+  it('is not-measured for a missing or non-finite figure, and info without a target', () => {
+    expect(markFor(undefined, TARGETS.speed)).toBe('not-measured');
+    expect(markFor(Number.NaN, TARGETS.speed)).toBe('not-measured');
+    expect(markFor(5, undefined)).toBe('info');
+  });
+});
+
+describe('buildReport', () => {
+  const measured: BenchMeasurements = {
+    encode: { state: 'measured', result: encode() },
+    load: { state: 'measured', result: load() },
+    upload: { state: 'not-measured', reason: 'no --endpoint' },
+    queue: { state: 'skipped' },
+  };
+
+  it('puts each measured figure beside its target with its mark', () => {
+    expect(rowOf(measured, 'load.memory-per-job')).toMatchObject({ value: 1.7 * GB, display: '1.70 GB', target: '< 1.5 GB (success < 2 GB)', mark: 'marginal' });
+    expect(rowOf(measured, 'load.success-rate')).toMatchObject({ value: 0.95, display: '95.0%', mark: 'fail' });
+    expect(rowOf(measured, 'load.success-rate').note).toContain('first error: ffmpeg crashed');
+    expect(rowOf(measured, 'load.job-speed')).toMatchObject({ value: 0.8, mark: 'pass' });
+    expect(rowOf(measured, 'load.tree-peak')).toMatchObject({ value: 3 * GB, mark: 'info', target: '—' });
+    expect(rowOf(measured, 'encode.default-speed')).toMatchObject({ value: 1, mark: 'pass' });
+    expect(rowOf(measured, 'encode.default-vs-fastest')).toMatchObject({ value: 1.25, display: '1.25x', mark: 'fail' });
+    expect(rowOf(measured, 'encode.default-vs-fastest').note).toBe('single vs per-rendition');
+  });
+
+  it('says why a figure was not measured instead of inventing one', () => {
+    const report = buildReport(measured);
+    const upload = report.rows.filter((r) => r.section === 'upload');
+    const queue = report.rows.filter((r) => r.section === 'queue');
+    expect(upload.length).toBeGreaterThan(0);
+    expect(queue.length).toBeGreaterThan(0);
+    for (const r of upload) expect(r).toMatchObject({ value: undefined, display: 'not measured', mark: 'not-measured', note: 'no --endpoint' });
+    for (const r of queue) expect(r).toMatchObject({ value: undefined, mark: 'not-measured', note: 'skipped (--skip queue)' });
+  });
+
+  it('marks a figure of a measured section that is missing (no /proc) as not measured', () => {
+    const report = buildReport({ ...measured, load: { state: 'measured', result: load({ maxJobMemoryBytes: undefined, peakTreeRssBytes: undefined, cpuSeconds: undefined }) } });
+    expect(report.rows.find((r) => r.id === 'load.memory-per-job')).toMatchObject({ mark: 'not-measured', note: '/proc not readable on this OS' });
+  });
+
+  it('counts marks and fails the run only when a figure misses its target', () => {
+    const report = buildReport(measured);
+    expect(report.counts.fail).toBe(2);
+    expect(report.passed).toBe(false);
+    const good = buildReport({
+      ...measured,
+      encode: { state: 'measured', result: encode({ defaultVsFastest: 1.02 }) },
+      load: { state: 'measured', result: load({ successRate: 1, succeeded: 20 }) },
+    });
+    expect(good.counts).toMatchObject({ fail: 0, marginal: 1 });
+    expect(good.passed).toBe(true);
+    expect(Object.values(good.counts).reduce((a, b) => a + b, 0)).toBe(good.rows.length);
+  });
+});
