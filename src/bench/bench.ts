@@ -4,7 +4,7 @@
  * BenchEvents; never prints.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchListener, BenchSection } from './bench-events.js';
 import { errorMessage } from './bench-util.js';
@@ -23,7 +23,9 @@ import type { TranscodeOptions } from '../core/transcode.js';
 import type { Binaries } from '../core/tools/binaries.js';
 import { throwIfAborted } from '../errors.js';
 
-export const BENCH_SECTIONS: readonly BenchSection[] = ['encode', 'load', 'upload', 'queue'];
+import { BENCH_SECTIONS } from './sections.js';
+
+export { BENCH_SECTIONS, defaultConcurrency } from './sections.js';
 
 export interface BenchOptions {
   /** A file to bench with; else a sample is generated. */
@@ -164,7 +166,4 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
-/** Jobs at once by default: one per core (each job then plans for one core). */
-export function defaultConcurrency(): number {
-  return Math.max(1, availableParallelism());
-}
+

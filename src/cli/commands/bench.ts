@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { z } from 'zod';
 import { DEFAULTS, durationSchema, presetSchema, readEnv } from '../../config.js';
-import { BENCH_SECTIONS, defaultConcurrency, runBench, type BenchResult } from '../../bench/bench.js';
+import type { BenchResult } from '../../bench/bench.js';
+import { BENCH_SECTIONS, defaultConcurrency } from '../../bench/sections.js';
 import type { BenchEvent, BenchSection } from '../../bench/bench-events.js';
 import type { Mark } from '../../bench/report.js';
 import { findBinaries } from '../../core/tools/binaries.js';
@@ -223,6 +224,8 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
               const line = progressLine(event);
               if (line) ctx.stderr.write(`${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}\n`);
             };
+        // Loaded on use: the bench pulls in the S3 SDK and AMQP client, which other commands need not load.
+        const { runBench } = await import('../../bench/bench.js');
         const result = await runBench({
           input: flags.input,
           sample: { width: flags.resolution?.width ?? 1920, height: flags.resolution?.height ?? 1080, durationSeconds: flags.duration ?? 10 },

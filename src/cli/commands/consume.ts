@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULTS, durationSchema, readEnv, wholeNumberSchema } from '../../config.js';
-import { findBinaries } from '../../core/tools/binaries.js';
-import { openUploadDestination, type UploadDestination } from '../../core/upload/upload-destination.js';
-import { startHealthServer } from '../../worker/health-server.js';
-import { createLogger } from '../../worker/logger.js';
-import { createMetrics } from '../../worker/metrics.js';
-import { topologyFor } from '../../worker/topology.js';
-import { Worker } from '../../worker/worker.js';
+import type { UploadDestination } from '../../core/upload/upload-destination.js';
 import { parseFlags } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
@@ -74,6 +68,16 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
       await run(async (ctx) => {
         const flags = parseFlags(consumeFlagsSchema, rawFlags);
         const env = readEnv(ctx.env);
+        // Loaded on use, so that other commands start without the AMQP client, the S3 SDK and pino.
+        const [{ findBinaries }, { openUploadDestination }, { startHealthServer }, { createLogger }, { createMetrics }, { topologyFor }, { Worker }] = await Promise.all([
+          import('../../core/tools/binaries.js'),
+          import('../../core/upload/upload-destination.js'),
+          import('../../worker/health-server.js'),
+          import('../../worker/logger.js'),
+          import('../../worker/metrics.js'),
+          import('../../worker/topology.js'),
+          import('../../worker/worker.js'),
+        ]);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const logger = createLogger({ level: flags.logLevel });
         const metrics = createMetrics();

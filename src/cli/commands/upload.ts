@@ -1,8 +1,7 @@
 /** `hlsify upload <dir> s3://bucket/prefix`, and the upload step `transcode --upload` shares with it. */
 import type { Command } from 'commander';
 import type { PipelineListener } from '../../core/events.js';
-import { openUploadDestination } from '../../core/upload/upload-destination.js';
-import { uploadLadder, type UploadResult } from '../../core/upload/upload-ladder.js';
+import type { UploadResult } from '../../core/upload/upload-ladder.js';
 import { contentTypeOverrides, parseFlags, uploadFlagsSchema, type uploadFlagsShape } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
 import { createTtyRenderer } from '../render/progress-tty.js';
@@ -14,6 +13,8 @@ type UploadFlags = { [K in keyof typeof uploadFlagsShape]?: z.infer<(typeof uplo
 
 /** Runs the core upload with the CLI's flags. */
 export async function runUpload(dir: string, url: string, flags: UploadFlags & { dryRun?: boolean | undefined }, ctx: RunContext, onEvent?: PipelineListener): Promise<UploadResult> {
+  // Loaded on use: the S3 SDK takes a third of a second to import, which a plain transcode need not pay.
+  const [{ openUploadDestination }, { uploadLadder }] = await Promise.all([import('../../core/upload/upload-destination.js'), import('../../core/upload/upload-ladder.js')]);
   const concurrency = flags.concurrency ?? 8;
   const destination = openUploadDestination(
     url,

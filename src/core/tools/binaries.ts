@@ -55,11 +55,14 @@ export async function findBinaries(
   if (major !== undefined && major < MIN_FFMPEG_MAJOR) {
     throw new UsageError(`ffmpeg ${version} at "${ffmpeg}" is too old: hlsify needs ffmpeg ${MIN_FFMPEG_MAJOR}.0 or newer`);
   }
-  const encoders = await execa(ffmpeg, ['-hide_banner', '-encoders'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore', reject: false });
+  const [encoders, launcher] = await Promise.all([
+    execa(ffmpeg, ['-hide_banner', '-encoders'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore', reject: false }),
+    deathSignalLauncher(signal),
+  ]);
   if (signal?.aborted) throw abortReason(signal);
   if (encoders.failed) throw new UsageError(`ffmpeg at "${ffmpeg}" could not list its encoders (${(encoders.shortMessage ?? '').split('\n')[0]})`);
   if (!/\blibx264\b/.test(encoders.stdout)) throw new UsageError(`ffmpeg at "${ffmpeg}" was built without libx264, which hlsify needs`);
-  return { ffmpeg, ffprobe, ffmpegVersion: version, launcher: await deathSignalLauncher(signal) };
+  return { ffmpeg, ffprobe, ffmpegVersion: version, launcher };
 }
 
 /** `setpriv --pdeathsig KILL --` when this machine's setpriv supports it, else []. */
