@@ -26,9 +26,11 @@ await s3.send(new PutObjectCommand({ Bucket: 'load-in', Key: 'clip.mp4', Body: a
 
 const queue = `load-${randomUUID().slice(0, 8)}`;
 const exchange = `${queue}.events`;
-const procs = Array.from({ length: workers }, (_, i) =>
+const procs = [];
+process.on('exit', () => procs.forEach((p) => p.kill('SIGKILL')));
+procs.push(...Array.from({ length: workers }, (_, i) =>
   spawn(process.execPath, [join(root, 'bin/hlsify.js'), 'consume', '--amqp', amqpUrl, '--queue', queue, '--events-exchange', exchange, '--endpoint', endpoint, '--health-port', '0', '--tmp-dir', join(work, `w${i}`), '--retry-delays', '2s,4s,8s', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] }),
-);
+));
 const connection = await amqp.connect(amqpUrl);
 const channel = await connection.createConfirmChannel();
 await channel.assertExchange(exchange, 'topic', { durable: true });
@@ -47,9 +49,11 @@ const done = new Promise((resolve) => {
     if (finished.size === jobs) resolve();
   }, { noAck: true });
 });
-// Wait until every worker consumes (the queue exists and has W consumers).
+// The same declaration the workers make (checkQueue on a missing queue would close the channel).
+await channel.assertQueue(queue, { durable: true, arguments: { 'x-max-priority': 9 } });
+// Wait until every worker consumes.
 for (let i = 0; i < 100; i++) {
-  const info = await channel.checkQueue(queue).catch(() => undefined);
+  const info = await channel.checkQueue(queue);
   if (info?.consumerCount === workers) break;
   await new Promise((r) => setTimeout(r, 200));
 }

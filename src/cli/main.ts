@@ -10,6 +10,7 @@ import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerBench } from './commands/bench.js';
+import { registerPreview } from './commands/preview.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConsume(program, run);
   registerCleanup(program, run);
   registerBench(program, run);
+  registerPreview(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

@@ -73,6 +73,7 @@ export const transcodeFlagsSchema = z
     json: z.boolean().optional(),
     verbose: z.boolean().optional(),
     upload: z.string().min(1).optional(),
+    preview: z.boolean().optional(),
     ...uploadFlagsShape,
   })
   .strict();

@@ -11,6 +11,7 @@ import { transcodeJson, transcodeSummary } from '../render/summary.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import { parseS3Url } from '../../core/upload/s3-location.js';
 import { addUploadOptions, runUpload } from './upload.js';
+import { DEFAULT_PREVIEW_OPTIONS, servePreview } from './preview.js';
 import type { RunContext } from '../run-context.js';
 
 /** `<dir>/<name>-hls` beside the input. */
@@ -42,7 +43,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
-    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)');
+    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
+    .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
         const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
@@ -52,6 +54,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const quiet = flags.quiet ?? false;
         const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
+        let published: string | undefined;
         try {
           const result = await transcode({
             input,
@@ -81,9 +84,12 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
           renderer?.stop();
           if (flags.json) ctx.stdout.write(`${JSON.stringify({ ...transcodeJson(result), ...(uploaded ? { upload: uploadJson(uploaded) } : {}) }, null, 2)}\n`);
           else if (!quiet) ctx.stdout.write(`${transcodeSummary(result)}\n${uploaded ? `${uploadSummary(uploaded)}\n` : ''}`);
+          published = result.outputDir;
         } finally {
           renderer?.stop();
         }
+        // With --json, stdout stays one JSON document: the preview's URL goes to stderr.
+        if (flags.preview && published) await servePreview(published, DEFAULT_PREVIEW_OPTIONS, ctx, flags.json ? ctx.stderr : ctx.stdout);
       });
     });
 }
