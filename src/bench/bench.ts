@@ -11,7 +11,7 @@ import { errorMessage } from './bench-util.js';
 import { measureEncodeStrategies } from './encode-strategies.js';
 import { runLocalLoad } from './local-load.js';
 import { describeMachine, type MachineInfo } from './machine-info.js';
-import { procConstants } from './proc-stats.js';
+import { procConstants } from '../core/tools/proc-stats.js';
 import { runQueueLoad } from './queue-load.js';
 import { buildReport, type BenchMeasurements, type BenchReport, type SectionOutcome } from './report.js';
 import { generateSample } from './sample-input.js';

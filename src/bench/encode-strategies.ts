@@ -13,7 +13,7 @@ import { planLadder } from '../core/plan/plan-ladder.js';
 import type { MediaInfo } from '../core/probe/media-info.js';
 import { transcode, type TranscodeOptions } from '../core/transcode.js';
 import { throwIfAborted } from '../errors.js';
-import { selfAndChildrenCpuSeconds, type ProcConstants } from './proc-stats.js';
+import { selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export interface EncodeStrategy {
   /** single | per-rendition | sequential | hybrid | default-N */

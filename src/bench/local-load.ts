@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { BenchListener } from './bench-events.js';
 import { errorMessage } from './bench-util.js';
-import { selfAndChildrenCpuSeconds, type ProcConstants } from './proc-stats.js';
+import { selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
 import { startTreeSampler } from './tree-sampler.js';
 import { median } from './upload-throughput.js';
 import { transcode, type TranscodeOptions } from '../core/transcode.js';

@@ -2,7 +2,7 @@
  * Samples the memory of the whole process tree (hlsify + every ffmpeg child) every `intervalMs`, and
  * per job (the ffmpeg processes a job started, by pid from its `process-started` events).
  */
-import { descendantsOf, readProcTable, type ProcConstants } from './proc-stats.js';
+import { descendantsOf, readProcTable, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export interface TreeSampler {
   /** Attributes `pid` (and its children) to `job` from now on. */

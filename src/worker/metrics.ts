@@ -1,6 +1,6 @@
 /** Prometheus metrics of a worker (prom-client), plus process-tree memory sampled from /proc. */
-import { readdir, readFile } from 'node:fs/promises';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { descendantsOf, procConstants, readProcTable, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -26,37 +26,14 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** RSS in bytes of every child of `pid` (recursively, Linux /proc); 0 where /proc is not available. */
+let constants: Promise<ProcConstants> | undefined;
+
+/** RSS in bytes of every descendant of `pid` (Linux /proc); 0 where /proc is not available. */
 export async function childrenRss(pid: number = process.pid): Promise<number> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return 0;
-  }
-  const parents = new Map<number, number>();
-  const rss = new Map<number, number>();
-  await Promise.all(
-    entries
-      .filter((e) => /^\d+$/.test(e))
-      .map(async (e) => {
-        const status = await readFile(`/proc/${e}/status`, 'utf8').catch(() => '');
-        const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-        const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-        parents.set(Number(e), ppid);
-        rss.set(Number(e), kb * 1024);
-      }),
-  );
-  let total = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const current = stack.pop()!;
-    for (const [child, parent] of parents) {
-      if (parent === current) {
-        total += rss.get(child) ?? 0;
-        stack.push(child);
-      }
-    }
-  }
-  return total;
+  constants ??= procConstants();
+  const table = await readProcTable(await constants);
+  if (!table) return 0;
+  return descendantsOf(table, [pid])
+    .filter((entry) => entry.pid !== pid)
+    .reduce((sum, entry) => sum + entry.rssBytes, 0);
 }

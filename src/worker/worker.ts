@@ -220,7 +220,7 @@ export class Worker {
   }
 
   private async handle(running: RunningJob, message: ConsumeMessage): Promise<void> {
-    const { logger, metrics, maxAttempts } = this.options;
+    const { logger, metrics } = this.options;
     const session = running.session;
     const previous = Number(message.properties.headers?.[HEADER_ATTEMPT] ?? 0);
     running.attempt = (Number.isFinite(previous) ? previous : 0) + 1;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
-import { audioStreams, decodeErrors, firstVideoPacket, measuredAverage, measuredPeak, parseAvc1, probeVideo, readLadder, type LadderVariant } from '../helpers/ladder-checks.js';
+import { audioStreams, decodeErrors, firstVideoPacket, measuredAverage, measuredPeak, parseAvc1, probeVideo, readLadder } from '../helpers/ladder-checks.js';
 
 const PROFILE_IDC: Record<string, number> = { 'Constrained Baseline': 66, Baseline: 66, Main: 77, High: 100 };
 
