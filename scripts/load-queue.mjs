@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { median } from '../dist/bench/upload-throughput.js';
 
 const jobs = Number(process.argv[2] ?? 20);
 const workers = Number(process.argv[3] ?? 2);
@@ -66,7 +67,6 @@ for (let i = 0; i < jobs; i++) {
 await channel.waitForConfirms();
 await Promise.race([done, new Promise((r) => setTimeout(r, 15 * 60_000))]);
 const wall = (Date.now() - t0) / 1000;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = Math.floor(s.length / 2); return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const pickup = [...started].map(([id, at]) => (at - published.get(id)) / 1000);
 const processing = [...finished].filter(([, e]) => e.type === 'completed').map(([id, e]) => (e.at - started.get(id)) / 1000);
 const firstPickup = Math.min(...pickup);

@@ -109,3 +109,7 @@ export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infe
   return result.data;
 }
 
+/** `--endpoint`, else the AWS CLI's own variables for a custom S3 endpoint. */
+export function endpointFrom(flag: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  return typeof flag === 'string' ? flag : (env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
+}

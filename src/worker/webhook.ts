@@ -1,5 +1,5 @@
 /** POSTs a job's final event to its webhook, with retries; failures are reported, never thrown. */
-import { backoffDelay, DEFAULT_RETRY } from '../core/upload/retry.js';
+import { backoffDelay, DEFAULT_RETRY, sleep } from '../core/upload/retry.js';
 
 export async function postWebhook(url: string, body: unknown, options: { attempts?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ ok: boolean; attempts: number; error?: string }> {
   const attempts = options.attempts ?? 4;
@@ -22,7 +22,7 @@ export async function postWebhook(url: string, body: unknown, options: { attempt
       lastError = (error as Error).message;
       if (options.signal?.aborted) return { ok: false, attempts: attempt, error: lastError };
     }
-    if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, { ...DEFAULT_RETRY, baseDelayMs: 500 })));
+    if (attempt < attempts) await sleep(backoffDelay(attempt, { ...DEFAULT_RETRY, baseDelayMs: 500 }));
   }
   return { ok: false, attempts: attempts, error: lastError };
 }

@@ -14,6 +14,7 @@ import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from
 import type { Logger } from './logger.js';
 import { childrenRss, type Metrics } from './metrics.js';
 import { runJob, type JobDependencies } from './run-job.js';
+import { sleep } from '../core/upload/retry.js';
 import { declareTopology, retryQueueFor, type Topology } from './topology.js';
 import { postWebhook } from './webhook.js';
 
@@ -54,10 +55,6 @@ interface RunningJob {
 
 const HEADER_ATTEMPT = 'x-hlsify-attempt';
 const HEADER_REASON = 'x-hlsify-reason';
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The `id` of a message that failed validation, when it is still a plausible string (for the failed event). */
 function readableJobId(body: Buffer): string | undefined {

@@ -8,7 +8,7 @@ import { BENCH_SECTIONS, defaultConcurrency } from '../../bench/sections.js';
 import type { BenchEvent, BenchSection } from '../../bench/bench-events.js';
 import type { Mark } from '../../bench/report.js';
 import { findBinaries } from '../../core/tools/binaries.js';
-import { ladderSchema, parseFlags } from '../options.js';
+import { ladderSchema, parseFlags, endpointFrom } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
 const whole = (min: number, max: number) =>
@@ -215,7 +215,7 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
     .option('-v, --verbose', 'show details on failure')
     .action(async (rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
-        const flags = parseFlags(benchFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
+        const flags = parseFlags(benchFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         const env = readEnv(ctx.env);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const onEvent = flags.quiet

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULTS, durationSchema, readEnv, wholeNumberSchema } from '../../config.js';
 import type { UploadDestination } from '../../core/upload/upload-destination.js';
-import { parseFlags } from '../options.js';
+import { endpointFrom, parseFlags } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
 const wholeNumber = wholeNumberSchema;
@@ -81,7 +81,7 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const logger = createLogger({ level: flags.logLevel });
         const metrics = createMetrics();
-        const endpoint = flags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL;
+        const endpoint = endpointFrom(flags.endpoint, ctx.env);
         const concurrency = flags.concurrency ?? env.WORKER_CONCURRENCY ?? 1;
         const destinations = new Map<string, UploadDestination>();
         const tmpRoot = flags.tmpDir ?? env.HLSIFY_TMP_DIR ?? tmpdir();

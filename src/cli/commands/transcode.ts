@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
 import { transcode } from '../../core/transcode.js';
 import { findBinaries } from '../../core/tools/binaries.js';
-import { parseFlags, transcodeFlagsSchema } from '../options.js';
+import { parseFlags, transcodeFlagsSchema, endpointFrom } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
 import { createTtyRenderer } from '../render/progress-tty.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
@@ -47,7 +47,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
-        const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
+        const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         // A bad destination is found before minutes of encoding, not after.
         if (flags.upload) parseS3Url(flags.upload);
         const env = readEnv(ctx.env);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { PipelineListener } from '../../core/events.js';
 import type { UploadResult } from '../../core/upload/upload-ladder.js';
-import { contentTypeOverrides, parseFlags, uploadFlagsSchema, type uploadFlagsShape } from '../options.js';
+import { contentTypeOverrides, parseFlags, uploadFlagsSchema, type uploadFlagsShape, endpointFrom } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
 import { createTtyRenderer } from '../render/progress-tty.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
@@ -68,7 +68,7 @@ export function registerUpload(program: Command, run: (action: (ctx: RunContext)
     .option('-v, --verbose', 'show details on failure')
     .action(async (dir: string, destination: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
-        const flags = parseFlags(uploadFlagsSchema, { ...rawFlags, endpoint: rawFlags.endpoint ?? ctx.env.AWS_ENDPOINT_URL_S3 ?? ctx.env.AWS_ENDPOINT_URL });
+        const flags = parseFlags(uploadFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         const renderer = flags.quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
         try {
           const result = await runUpload(dir, destination, flags, ctx, renderer?.onEvent);

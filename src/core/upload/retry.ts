@@ -18,7 +18,8 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.round(random() * ceiling);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`; with a signal, rejects with its abort reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const onAbort = () => {
