@@ -13,6 +13,7 @@ import { checkOutputDir, publishOutput } from './finish/publish-output.js';
 import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
+import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
@@ -80,6 +81,10 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
+    const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
+    if (plan.video.keyframeInterval !== askedInterval) {
+      emit({ type: 'warning', message: `keyframe interval ${Number(plan.video.keyframeInterval.toFixed(3))} s instead of ${askedInterval} s, so that ${plan.segment.duration} s segments are whole GOPs` });
+    }
     emit({ type: 'planned', plan, workDir: workspace.dir });
 
     emit({ type: 'stage', stage: 'encode' });
