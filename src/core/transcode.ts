@@ -18,6 +18,7 @@ import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
+import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
 
 export interface TranscodeOptions {
@@ -98,7 +99,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     verifyLadder(renditions, media.duration);
 
     emit({ type: 'stage', stage: 'playlists' });
-    await writeMasterPlaylist(plan, renditions, workspace.ladderDir);
+    const iframes = await Promise.all(renditions.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
+    await writeMasterPlaylist(plan, renditions, workspace.ladderDir, iframes);
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'finish' });
