@@ -141,8 +141,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       if (read.state === 'corrupt') emit({ type: 'bench-note', message: `ignoring the speed calibration: ${read.reason}` });
       calibration = { path: options.calibrationFile, written: false, reason: read.state === 'calibrated' ? 'presets not measured; the saved calibration was used' : `presets not measured; calibration ${read.state}` };
     } else {
-      await writeCalibration(options.calibrationFile, { version: 1, cores: machine.cores, ffmpegVersion: options.binaries.ffmpegVersion, measuredAt: new Date().toISOString(), coreSecondsPerMegapixel: costModel.coreSecondsPerMegapixel });
-      calibration = { path: options.calibrationFile, written: true, reason: `measured ${Object.keys(costModel.coreSecondsPerMegapixel).join(', ')}` };
+      // Only what was measured is saved; readers scale the rest from the built-in table as this run did.
+      const measured = presets.state === 'measured' ? presets.result.presets.filter((p) => p.coreSecondsPerMegapixel !== undefined) : [];
+      await writeCalibration(options.calibrationFile, { version: 1, cores: machine.cores, ffmpegVersion: options.binaries.ffmpegVersion, measuredAt: new Date().toISOString(), coreSecondsPerMegapixel: Object.fromEntries(measured.map((p) => [p.preset, p.coreSecondsPerMegapixel!])) });
+      calibration = { path: options.calibrationFile, written: true, reason: `measured ${measured.map((p) => p.preset).join(', ')}` };
       emit({ type: 'bench-note', message: `speed calibration saved to ${options.calibrationFile}` });
     }
     const choice = planLadder(media, { cores: machine.cores, ladder: options.ladder, preset: options.preset, minSpeed: options.minSpeed, costModel }).presetChoice;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BenchListener } from './bench-events.js';
 import { errorMessage } from './bench-util.js';
 import { measureQuality } from './quality.js';
-import { ladderMegapixelsPerSecond, type CostModel } from '../core/plan/cost-model.js';
+import { completeCostModel, ladderMegapixelsPerSecond, type CostModel } from '../core/plan/cost-model.js';
 import { planLadder } from '../core/plan/plan-ladder.js';
 import type { X264Preset } from '../core/plan/preset.js';
 import type { MediaInfo } from '../core/probe/media-info.js';
@@ -39,7 +39,7 @@ export interface PresetSpeedResult {
   top: { name: string; width: number; height: number; bitrate: number };
   megapixelsPerSecond: number;
   presets: PresetMeasurement[];
-  /** The measured presets as a cost model; undefined when none succeeded. */
+  /** The measured presets as a cost model, the others scaled from the built-in table; undefined when none succeeded. */
   costModel: CostModel | undefined;
 }
 
@@ -106,6 +106,6 @@ export async function measurePresetSpeed(options: PresetSpeedOptions): Promise<P
     top: { name: top.name, width: top.width, height: top.height, bitrate: top.videoBitrate },
     megapixelsPerSecond,
     presets,
-    costModel: measured.length ? { source: 'calibration', coreSecondsPerMegapixel: Object.fromEntries(measured.map((p) => [p.preset, p.coreSecondsPerMegapixel!])) } : undefined,
+    costModel: measured.length ? completeCostModel({ source: 'calibration', coreSecondsPerMegapixel: Object.fromEntries(measured.map((p) => [p.preset, p.coreSecondsPerMegapixel!])) }) : undefined,
   };
 }

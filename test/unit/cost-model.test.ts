@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_COST_MODEL, choosePreset, ladderMegapixelsPerSecond, predictSpeed, type CostModel } from '../../src/core/plan/cost-model.js';
+import { BUILT_IN_COST_MODEL, choosePreset, completeCostModel, ladderMegapixelsPerSecond, predictSpeed, type CostModel } from '../../src/core/plan/cost-model.js';
 import { planLadder } from '../../src/core/plan/plan-ladder.js';
 import { mediaInfo } from './media-info-builder.js';
 
@@ -89,5 +89,23 @@ describe('planLadder with the speed floor', () => {
 
   it('has a built-in cost for every preset the size rule or the floor picks', () => {
     for (const preset of ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const) expect(BUILT_IN_COST_MODEL.coreSecondsPerMegapixel[preset]).toBeGreaterThan(0);
+  });
+});
+
+describe('completeCostModel', () => {
+  it('keeps measured costs and scales the built-in cost of the others by the median measured/built-in ratio', () => {
+    const built = BUILT_IN_COST_MODEL.coreSecondsPerMegapixel;
+    const measured: CostModel = { source: 'calibration', coreSecondsPerMegapixel: { ultrafast: built.ultrafast! * 2, veryfast: built.veryfast! * 3, slow: built.slow! * 10 } };
+    const whole = completeCostModel(measured);
+    expect(whole.source).toBe('calibration');
+    expect(whole.coreSecondsPerMegapixel.ultrafast).toBe(measured.coreSecondsPerMegapixel.ultrafast);
+    expect(whole.coreSecondsPerMegapixel.slow).toBe(measured.coreSecondsPerMegapixel.slow);
+    expect(whole.coreSecondsPerMegapixel.medium).toBeCloseTo(built.medium! * 3, 10);
+    expect(whole.coreSecondsPerMegapixel.slower).toBeUndefined();
+  });
+
+  it('leaves a model with nothing in common with the built-in table as it is', () => {
+    const odd: CostModel = { source: 'calibration', coreSecondsPerMegapixel: { veryslow: 1 } };
+    expect(completeCostModel(odd)).toEqual(odd);
   });
 });

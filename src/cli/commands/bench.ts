@@ -219,6 +219,7 @@ export function benchJson(result: BenchResult) {
     machine: result.machine,
     input: result.input,
     preset: result.preset,
+    calibration: result.calibration,
     settings: result.settings,
     sections: result.measurements,
     wallSeconds: result.wallSeconds,

@@ -1,6 +1,7 @@
 /**
  * The calibration `hlsify bench` writes: this machine's encoder cost per preset, kept in the user's cache
- * dir and valid only for the cores and ffmpeg version it was measured with. Reading never throws: a file
+ * dir and valid only for the cores and ffmpeg version it was measured with; presets it lacks are scaled
+ * from the built-in table. Reading never throws: a file
  * that is missing, stale or unreadable yields no model (the planner then uses its built-in table).
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from '../../config.js';
 import { X264_PRESETS } from '../plan/preset.js';
-import type { CostModel } from '../plan/cost-model.js';
+import { completeCostModel, type CostModel } from '../plan/cost-model.js';
 
 export const calibrationSchema = z.object({
   version: z.literal(1),
@@ -54,7 +55,7 @@ export async function readCalibration(path: string, machine: { cores: number; ff
   const calibration = parsed.data;
   if (calibration.cores !== machine.cores) return { state: 'stale', reason: `measured with ${calibration.cores} core(s), this machine has ${machine.cores}` };
   if (calibration.ffmpegVersion !== machine.ffmpegVersion) return { state: 'stale', reason: `measured with ffmpeg ${calibration.ffmpegVersion}, this is ${machine.ffmpegVersion ?? 'an unknown version'}` };
-  return { state: 'calibrated', calibration, model: { source: 'calibration', coreSecondsPerMegapixel: calibration.coreSecondsPerMegapixel } };
+  return { state: 'calibrated', calibration, model: completeCostModel({ source: 'calibration', coreSecondsPerMegapixel: calibration.coreSecondsPerMegapixel }) };
 }
 
 /** Writes the calibration atomically (temp file + rename), creating the cache dir. */

@@ -36,6 +36,28 @@ export const BUILT_IN_COST_MODEL: CostModel = {
   },
 };
 
+/**
+ * A measured model made whole: each preset it lacks gets the built-in cost scaled by how this machine
+ * compared with the built-in table on the presets it measured (the median ratio), so that measuring a
+ * few presets still predicts all of them.
+ */
+export function completeCostModel(measured: CostModel, builtIn: CostModel = BUILT_IN_COST_MODEL): CostModel {
+  const ratios = X264_PRESETS.flatMap((p) => {
+    const m = measured.coreSecondsPerMegapixel[p];
+    const b = builtIn.coreSecondsPerMegapixel[p];
+    return m !== undefined && b !== undefined ? [m / b] : [];
+  }).sort((a, b) => a - b);
+  if (ratios.length === 0) return measured;
+  const mid = Math.floor(ratios.length / 2);
+  const factor = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  const costs: CostModel['coreSecondsPerMegapixel'] = {};
+  for (const p of X264_PRESETS) {
+    const cost = measured.coreSecondsPerMegapixel[p] ?? (builtIn.coreSecondsPerMegapixel[p] === undefined ? undefined : builtIn.coreSecondsPerMegapixel[p]! * factor);
+    if (cost !== undefined) costs[p] = cost;
+  }
+  return { source: measured.source, coreSecondsPerMegapixel: costs };
+}
+
 /** The default floor: the bottom of the 0.8–1.2x realtime target band. */
 export const DEFAULT_MIN_SPEED = 0.8;
 
