@@ -81,6 +81,9 @@ export interface BenchResult {
   wallSeconds: number;
 }
 
+/** The least output (megapixels, all renditions) whose encode times are saved as the calibration. */
+const MIN_CALIBRATION_MEGAPIXELS = 40;
+
 /** Runs one section, turning a failure (not an interruption) into "not measured" with the reason. */
 async function section<T>(name: BenchSection, options: BenchOptions, run: () => Promise<T | { measured: false; reason: string }>): Promise<SectionOutcome<T>> {
   if (options.skip.has(name)) {
@@ -140,12 +143,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       costModel = read.state === 'calibrated' ? read.model : undefined;
       if (read.state === 'corrupt') emit({ type: 'bench-note', message: `ignoring the speed calibration: ${read.reason}` });
       calibration = { path: options.calibrationFile, written: false, reason: read.state === 'calibrated' ? 'presets not measured; the saved calibration was used' : `presets not measured; calibration ${read.state}` };
+    } else if (presets.state === 'measured' && presets.result.megapixelsPerSecond * media.duration < MIN_CALIBRATION_MEGAPIXELS) {
+      // Start-up costs swamp a tiny encode: it would predict full-size encodes far too slow.
+      calibration = { path: options.calibrationFile, written: false, reason: `not saved: the sample is too small to predict full-size encodes (${Math.round(presets.result.megapixelsPerSecond * media.duration)} output megapixels, at least ${MIN_CALIBRATION_MEGAPIXELS} needed, e.g. 1280x720 for 2 s)` };
     } else {
       // Only what was measured is saved; readers scale the rest from the built-in table as this run did.
       const measured = presets.state === 'measured' ? presets.result.presets.filter((p) => p.coreSecondsPerMegapixel !== undefined) : [];
-      await writeCalibration(options.calibrationFile, { version: 1, cores: machine.cores, ffmpegVersion: options.binaries.ffmpegVersion, measuredAt: new Date().toISOString(), coreSecondsPerMegapixel: Object.fromEntries(measured.map((p) => [p.preset, p.coreSecondsPerMegapixel!])) });
-      calibration = { path: options.calibrationFile, written: true, reason: `measured ${measured.map((p) => p.preset).join(', ')}` };
-      emit({ type: 'bench-note', message: `speed calibration saved to ${options.calibrationFile}` });
+      try {
+        await writeCalibration(options.calibrationFile, { version: 1, cores: machine.cores, ffmpegVersion: options.binaries.ffmpegVersion, measuredAt: new Date().toISOString(), coreSecondsPerMegapixel: Object.fromEntries(measured.map((p) => [p.preset, p.coreSecondsPerMegapixel!])) });
+        calibration = { path: options.calibrationFile, written: true, reason: `measured ${measured.map((p) => p.preset).join(', ')}` };
+        emit({ type: 'bench-note', message: `speed calibration saved to ${options.calibrationFile}` });
+      } catch (error) {
+        calibration = { path: options.calibrationFile, written: false, reason: `not saved: ${errorMessage(error)}` };
+      }
     }
     const choice = planLadder(media, { cores: machine.cores, ladder: options.ladder, preset: options.preset, minSpeed: options.minSpeed, costModel }).presetChoice;
     const preset = choice.preset;

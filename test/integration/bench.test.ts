@@ -28,8 +28,8 @@ interface BenchJson {
   rows: Row[];
   machine: { cores: number; memoryBytes: number; ffmpegVersion: string; cpuModel: string };
   input: { generated: boolean; width: number; height: number; durationSeconds: number };
-  preset: { name: string; source: string; reason: string; minSpeed: number };
-  calibration: { path: string; written: boolean };
+  preset: { name: string; source: string; reason: string; minSpeed: number; costModel: string | null };
+  calibration: { path: string; written: boolean; reason: string };
   settings: { full: boolean; runs: number; jobs: number; skipped: string[]; presets: string[] };
   sections: {
     presets: { state: string; result: { top: { name: string; width: number; height: number }; presets: { preset: string; ok: boolean; speed: number; ssim: number; psnr: number; coreSecondsPerMegapixel: number }[] } };
@@ -70,11 +70,11 @@ describe('hlsify bench', () => {
       expect(p.ssim).toBeLessThanOrEqual(1);
       expect(p.psnr).toBeGreaterThan(20);
     }
-    // Those measurements are the calibration the speed floor reads next time, and the preset bench used.
-    expect(json.calibration).toMatchObject({ path: join(cache, 'hlsify', 'calibration.json'), written: true });
-    const saved = JSON.parse(await readFile(json.calibration.path, 'utf8')) as { cores: number; ffmpegVersion: string; coreSecondsPerMegapixel: Record<string, number> };
-    expect(saved).toMatchObject({ cores: availableParallelism(), ffmpegVersion: json.machine.ffmpegVersion });
-    expect(saved.coreSecondsPerMegapixel).toEqual(Object.fromEntries(presets.presets.map((p) => [p.preset, p.coreSecondsPerMegapixel])));
+    // This run chose its preset from those measurements; a sample this small is not saved as the calibration.
+    expect(json.calibration).toMatchObject({ path: join(cache, 'hlsify', 'calibration.json'), written: false });
+    expect(json.calibration.reason).toMatch(/^not saved: the sample is too small/);
+    await expect(readFile(json.calibration.path)).rejects.toThrow();
+    expect(json.preset.costModel).toBe('calibration');
     expect(json.preset.source).not.toBe('flag');
     expect(json.preset).toMatchObject({ minSpeed: 0.8 });
     expect(json.preset.reason).toMatch(/predicted/);
@@ -146,7 +146,8 @@ describe('hlsify bench', () => {
   it('prints the table with the machine, every figure, its target and mark', async () => {
     const tmp = await tempDir('bench-text');
     const cache = await tempDir('bench-text-cache');
-    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--runs', '1', '--jobs', '1', '--skip', 'encode,upload,queue', '--presets', 'ultrafast', '--quiet', '--tmp-dir', tmp], { env: { XDG_CACHE_HOME: cache } });
+    // 720p for 2 s: the smallest sample whose measurement is saved as the calibration.
+    const result = await hlsify(['bench', '--duration', '2', '--resolution', '1280x720', '--ladder', '720', '--runs', '1', '--jobs', '1', '--skip', 'encode,upload,queue', '--presets', 'ultrafast', '--quiet', '--tmp-dir', tmp], { env: { XDG_CACHE_HOME: cache } });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(String(result.stderr)).toBe('');
     const text = String(result.stdout);
@@ -155,11 +156,16 @@ describe('hlsify bench', () => {
     expect(text).toMatch(/memory per job, peak .+ MB .+< 1\.5 GB .+ (PASS|MARGINAL|FAIL)/);
     expect(text).toMatch(/success rate, local load +100% +> 95% +PASS/);
     expect(text).toMatch(/upload speed, hlsify \(median\) +not measured .+skipped \(--skip upload\)/);
-    expect(text).toMatch(/preset +speed +wall +core-s\/Mpx +120p SSIM +120p PSNR/);
+    expect(text).toMatch(/preset +speed +wall +core-s\/Mpx +720p SSIM +720p PSNR/);
     expect(text).toMatch(/ultrafast +\d+\.\d\dx +\d+\.\d\d s +\d+\.\d{4} +(0\.\d{4}|1\.0000) +\d+\.\d\d dB/);
     expect(text).toMatch(/transcode speed at the preset chosen here \((ultrafast|superfast|veryfast|faster|fast|medium|slow)\) .+0\.8–1\.2x realtime/);
     expect(text).toMatch(/x264 preset \w+: .*predicted/);
-    expect(text).toMatch(/speed calibration: saved to .+calibration\.json/);
+    expect(text).toContain(`speed calibration: saved to ${join(cache, 'hlsify', 'calibration.json')}`);
+    const saved = JSON.parse(await readFile(join(cache, 'hlsify', 'calibration.json'), 'utf8')) as { cores: number; ffmpegVersion: string; coreSecondsPerMegapixel: Record<string, number> };
+    expect(saved.cores).toBe(availableParallelism());
+    expect(text).toContain(`ffmpeg ${saved.ffmpegVersion}`);
+    expect(Object.keys(saved.coreSecondsPerMegapixel)).toEqual(['ultrafast']);
+    expect(saved.coreSecondsPerMegapixel.ultrafast).toBeGreaterThan(0);
     // User-facing text names targets, nothing internal.
     expect(text).toContain('Against the targets');
     expect(text).not.toMatch(/seed/i);
