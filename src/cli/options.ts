@@ -1,6 +1,6 @@
 /** zod schemas for CLI flags (commander hands us strings); every problem is reported at once. */
 import { z } from 'zod';
-import { durationSchema, formatIssues, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
+import { durationSchema, formatIssues, minSpeedSchema, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
 import { dividesSegment } from '../core/plan/keyframes.js';
@@ -65,6 +65,7 @@ export const transcodeFlagsSchema = z
     output: z.string().min(1).optional(),
     ladder: ladderSchema.optional(),
     preset: presetSchema.optional(),
+    speed: minSpeedSchema.optional(),
     crf: wholeNumber(0, 51).optional(),
     segmentDuration: wholeNumber(1, 60).optional(),
     segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),

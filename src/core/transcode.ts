@@ -20,12 +20,19 @@ import { probeInput } from './probe/probe.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
+import { defaultCalibrationPath, readCalibration } from './calibration/calibration-file.js';
+import { DEFAULT_MIN_SPEED, type CostModel, type PresetChoice } from './plan/cost-model.js';
 
 export interface TranscodeOptions {
   input: string;
   outputDir: string;
-  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher'>>;
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher' | 'ffmpegVersion'>>;
   plan: Omit<PlanOptions, 'cores'> & { cores?: number | undefined };
+  /**
+   * The calibration `hlsify bench` wrote, read when the speed floor has to choose a preset and
+   * plan.costModel is not given (default: the user's cache dir; null: do not read one).
+   */
+  calibrationFile?: string | null | undefined;
   /** Parent of the job's temp dir (default: the OS temp dir). */
   tmpRoot?: string | undefined;
   keepTemp?: boolean | undefined;
@@ -46,6 +53,8 @@ export interface TranscodeResult {
   masterPlaylist: string;
   renditions: RenditionResult[];
   preset: string;
+  /** Why that preset: given, the size rule, or the speed floor. */
+  presetChoice: PresetChoice;
   /** Renditions per ffmpeg process, as planned. */
   processes: string[][];
   /** Temp dir kept with --keep-temp. */
@@ -79,7 +88,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'plan' });
-    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
+    const costModel = await costModelFor(options, emit);
+    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
@@ -120,6 +130,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       masterPlaylist: resolve(outputDir, 'master.m3u8'),
       renditions,
       preset: plan.video.preset,
+      presetChoice: plan.presetChoice,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
       keptTempDir: options.keepTemp ? workspace.dir : undefined,
       wallSeconds,
@@ -130,4 +141,13 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     if (timer) clearTimeout(timer);
     if (workspace && !options.keepTemp) await workspace.remove();
   }
+}
+
+/** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */
+async function costModelFor(options: TranscodeOptions, emit: PipelineListener): Promise<CostModel | undefined> {
+  const { plan } = options;
+  if (plan.costModel || plan.preset !== undefined || !((plan.minSpeed ?? DEFAULT_MIN_SPEED) > 0) || options.calibrationFile === null) return plan.costModel;
+  const read = await readCalibration(options.calibrationFile ?? defaultCalibrationPath(), { cores: availableParallelism(), ffmpegVersion: options.binaries.ffmpegVersion });
+  if (read.state === 'corrupt') emit({ type: 'warning', message: `ignoring the speed calibration (${read.reason}); run hlsify bench to measure it again` });
+  return read.state === 'calibrated' ? read.model : undefined;
 }

@@ -3,6 +3,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
 import { transcode } from '../../core/transcode.js';
+import { defaultCalibrationPath } from '../../core/calibration/calibration-file.js';
+import { DEFAULT_MIN_SPEED } from '../../core/plan/cost-model.js';
 import { findBinaries } from '../../core/tools/binaries.js';
 import { parseFlags, transcodeFlagsSchema, endpointFrom } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
@@ -27,7 +29,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .argument('<input>', 'video file to transcode')
     .option('-o, --output <dir>', 'output directory (default: <input-name>-hls beside the input)')
     .option('--ladder <rungs>', 'rungs by short side, optionally with bit rates: 1080,720,480,360 or 720:2800k,360:800k')
-    .option('--preset <name>', 'x264 preset (default: from input size and duration; env FFMPEG_PRESET)')
+    .option('--preset <name>', 'x264 preset (default: from input size and duration, made faster by --speed; env FFMPEG_PRESET)')
+    .option('--speed <x>', 'speed floor, x realtime: without --preset, the slowest preset predicted to reach it on this machine (default: 0.8; 0 = off; env HLSIFY_MIN_SPEED)')
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
@@ -61,9 +64,11 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             input,
             outputDir: flags.output ?? defaultOutputDir(input),
             binaries,
+            calibrationFile: defaultCalibrationPath(ctx.env),
             plan: {
               ladder: flags.ladder,
               preset: flags.preset ?? env.FFMPEG_PRESET,
+              minSpeed: flags.speed ?? env.HLSIFY_MIN_SPEED ?? DEFAULT_MIN_SPEED,
               crf: flags.crf ?? env.FFMPEG_CRF,
               segmentDuration: flags.segmentDuration,
               segmentType: flags.segmentType,

@@ -16,7 +16,7 @@ export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 
       }
       case 'planned':
         stream.write(
-          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 ${event.plan.video.preset}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
+          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 preset ${event.plan.video.preset}: ${event.plan.presetChoice.reason}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
         );
         break;
       case 'encode-progress': {

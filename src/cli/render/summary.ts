@@ -24,6 +24,7 @@ export function transcodeJson(result: TranscodeResult) {
     masterPlaylist: result.masterPlaylist,
     input: result.input,
     preset: result.preset,
+    presetChoice: { ...result.presetChoice, predictedSpeed: result.presetChoice.predictedSpeed === undefined ? null : Number(result.presetChoice.predictedSpeed.toFixed(3)), costModel: result.presetChoice.costModel ?? null },
     processes: result.processes,
     renditions: result.renditions.map((r) => ({
       name: r.name,

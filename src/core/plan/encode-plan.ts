@@ -1,5 +1,6 @@
 /** The encode plan: plain data, built in memory by planLadder and carried out by the encode runner. */
 import type { X264Preset } from './preset.js';
+import type { PresetChoice } from './cost-model.js';
 
 export type SegmentType = 'ts' | 'fmp4';
 
@@ -49,4 +50,6 @@ export interface EncodePlan {
   parallel: number;
   /** Upper bound on the media time ffmpeg reads, seconds (stops a lying or endless input). */
   maxInputSeconds: number;
+  /** Which preset video.preset is and why (given, the size rule, or the speed floor). */
+  presetChoice: PresetChoice;
 }

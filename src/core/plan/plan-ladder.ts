@@ -4,6 +4,7 @@ import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js
 import { h264Level } from './h264-level.js';
 import { gopFrames, resolveKeyframeInterval } from './keyframes.js';
 import { selectPreset, type X264Preset } from './preset.js';
+import { BUILT_IN_COST_MODEL, DEFAULT_MIN_SPEED, choosePreset, ladderMegapixelsPerSecond, type CostModel } from './cost-model.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
 
@@ -22,6 +23,10 @@ export interface PlanOptions {
   /** Processes running at once; default: all of them. */
   parallel?: number | undefined;
   threads?: number | undefined;
+  /** Speed floor, x realtime, for choosing the preset when none is given (0: off; default 0.8). */
+  minSpeed?: number | undefined;
+  /** What the floor's predictions come from (default: the built-in table). */
+  costModel?: CostModel | undefined;
 }
 
 const AUDIO_BITRATE = 128_000;
@@ -59,6 +64,14 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
     renditions.map((r) => r.width * r.height),
     processCount,
   );
+  const presetChoice = choosePreset({
+    explicit: options.preset,
+    ruled: selectPreset(media.size, media.duration),
+    minSpeed: options.minSpeed ?? DEFAULT_MIN_SPEED,
+    model: options.costModel ?? BUILT_IN_COST_MODEL,
+    megapixelsPerSecond: ladderMegapixelsPerSecond(renditions, fps),
+    cores: options.cores,
+  });
   return {
     input: {
       path: media.path,
@@ -69,7 +82,7 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
     },
     renditions,
     video: {
-      preset: options.preset ?? selectPreset(media.size, media.duration),
+      preset: presetChoice.preset,
       crf: options.crf,
       profile: 'high',
       fps,
@@ -84,5 +97,6 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
     processes,
     parallel: Math.max(1, Math.min(options.parallel ?? processes.length, processes.length)),
     maxInputSeconds: media.duration + Math.max(5, media.duration * 0.1),
+    presetChoice,
   };
 }
