@@ -52,4 +52,14 @@ describe('credentials in --endpoint', () => {
     expect(all).not.toContain(KEY);
     expect(all).not.toContain(SECRET_PART);
   });
+
+  it('are hidden by consume, which refuses the endpoint at start-up instead of failing every job', async () => {
+    const result = await hlsify(['consume', '--amqp', 'amqp://guest:guest@127.0.0.1:5672', '--queue', 'endpoint-secret-never-used', '--health-port', '0', '--endpoint', ENDPOINT], { timeout: 30_000 });
+    const all = `${String(result.stdout)}${String(result.stderr)}`;
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(2);
+    expect(all).toContain('http://***@127.0.0.1:9');
+    expect(all).not.toContain(KEY);
+    expect(all).not.toContain(SECRET_PART);
+  });
 });

@@ -10,7 +10,6 @@ import { createTtyRenderer } from '../render/progress-tty.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import { parseS3Url } from '../../core/upload/s3-location.js';
-import { normaliseEndpoint } from '../../core/upload/s3-client.js';
 import { addUploadOptions, runUpload } from './upload.js';
 import { DEFAULT_PREVIEW_OPTIONS, servePreview } from './preview.js';
 import type { RunContext } from '../run-context.js';
@@ -51,7 +50,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         // A bad destination is found before minutes of encoding, not after.
         if (flags.upload) parseS3Url(flags.upload);
-        if (flags.upload && flags.endpoint) normaliseEndpoint(flags.endpoint);
+        if (flags.upload && flags.endpoint) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(flags.endpoint);
         const env = readEnv(ctx.env);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const quiet = flags.quiet ?? false;
