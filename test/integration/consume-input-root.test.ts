@@ -3,7 +3,7 @@
  * of the root is dead-lettered at once with the reason, nothing of the outside file is encoded or uploaded,
  * and a plain file inside the root still works.
  */
-import { copyFile, mkdir, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
@@ -30,6 +30,7 @@ describe('hlsify consume: --input-root and symlinks', () => {
     await copyFile(fixture('mjpeg-tiny.avi'), join(outside, 'private.avi'));
     await symlink(join(outside, 'private.avi'), join(root, 'link.avi'));
     await symlink(outside, join(root, 'shared'));
+    await writeFile(join(root, 'notes.mp4'), 'not a video\n');
 
     const broker = await useBroker();
     const bucket = await s3.bucket('input-root');
@@ -47,9 +48,19 @@ describe('hlsify consume: --input-root and symlinks', () => {
       expect(letter.attempt).toBe(1);
       expect(letter.reason).toMatch(/^input "(link\.avi|shared\/private\.avi)": resolves outside the worker's --input-root \(through a symlink\)$/);
     }
-    for (const job of bad) expect(events.ofType('failed', job.id)).toEqual([expect.objectContaining({ kind: 'input', final: true })]);
+    for (const job of bad) {
+      const failed = await events.waitFor(`the failed event of ${job.id}`, (e) => e.type === 'failed' && e.jobId === job.id, 10_000);
+      expect(failed).toMatchObject({ kind: 'input', final: true });
+    }
     expect(events.ofType('completed')).toEqual([]);
     expect(await s3.list(bucket)).toEqual([]);
+
+    // Bad media inside the root is named by the job's path, not by the descriptor ffprobe read it through.
+    const notVideo = { ...quickJob('notes.mp4', `s3://${bucket}/out/notes`), id: 'not-a-video' };
+    await broker.publishJob(notVideo);
+    const [notVideoLetter] = await broker.readDeadLetters(1, 30_000);
+    expect(notVideoLetter!.reason).toMatch(/^input notes\.mp4: /);
+    expect(notVideoLetter!.reason).not.toContain('/proc/');
 
     const good = quickJob('clip.avi', `s3://${bucket}/out/good`, { ladder: [{ size: 144 }] });
     await broker.publishJob(good);
