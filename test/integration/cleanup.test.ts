@@ -60,9 +60,8 @@ describe('hlsify cleanup', () => {
     const root = await tempDir('cleanup-killed');
     const run = hlsify(['transcode', fixture('landscape-1080p25.mp4'), '--preset', 'veryslow', '--tmp-dir', root, '-o', join(root, 'out')]);
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(await readdir(root)).some((name) => name.startsWith('hlsify-'))) await new Promise((r) => setTimeout(r, 100));
-    // The lock is written right after the dir is made.
-    await new Promise((r) => setTimeout(r, 300));
+    const locked = async () => (await readdir(root)).some((name) => name.startsWith('hlsify-') && existsSync(join(root, name, 'hlsify.lock')));
+    while (Date.now() < deadline && !(await locked())) await new Promise((r) => setTimeout(r, 100));
     run.kill('SIGKILL');
     await run;
     const [left] = (await readdir(root)).filter((name) => name.startsWith('hlsify-'));
