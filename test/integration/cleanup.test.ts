@@ -3,7 +3,7 @@
  * is not hlsify's stay.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { hlsify, tempDir } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const HOUR = 3600;
+const PID_NAMESPACE = readlinkSync('/proc/self/ns/pid');
 
 /** A pid that is certainly not running any more. */
 function deadPid(): number {
@@ -19,11 +20,11 @@ function deadPid(): number {
   return Number(out);
 }
 
-async function workDir(root: string, name: string, options: { pid?: number; host?: string; ageSeconds: number; lock?: boolean; bytes?: number }) {
+async function workDir(root: string, name: string, options: { pid?: number; host?: string; pidNamespace?: string; ageSeconds: number; lock?: boolean; bytes?: number }) {
   const dir = join(root, name);
   await mkdir(join(dir, 'ladder'), { recursive: true });
   await writeFile(join(dir, 'ladder', 'segment_00000.ts'), Buffer.alloc(options.bytes ?? 1000));
-  if (options.lock !== false) await writeFile(join(dir, 'hlsify.lock'), JSON.stringify({ pid: options.pid ?? deadPid(), ...(options.host ? { host: options.host } : {}), startedAt: new Date().toISOString() }));
+  if (options.lock !== false) await writeFile(join(dir, 'hlsify.lock'), JSON.stringify({ pid: options.pid ?? deadPid(), host: options.host, pidNamespace: options.pidNamespace, startedAt: new Date().toISOString() }));
   const when = new Date(Date.now() - options.ageSeconds * 1000);
   await utimes(dir, when, when);
   return dir;
@@ -79,10 +80,12 @@ describe('hlsify cleanup', () => {
     expect(existsSync(join(root, left!))).toBe(false);
   });
 
-  it('keeps the retention for a dead pid named by a lock of another host or of an older hlsify (no host)', async () => {
+  it('keeps the retention for a dead pid named by a lock of another host, another pid namespace or an older hlsify (no host)', async () => {
     const root = await tempDir('cleanup-hosts');
-    const here = await workDir(root, 'hlsify-here-1', { ageSeconds: 60, host: hostname() });
-    const otherHost = await workDir(root, 'hlsify-other-host-1', { ageSeconds: 60, host: 'some-other-host.example' });
+    const here = await workDir(root, 'hlsify-here-1', { ageSeconds: 60, host: hostname(), pidNamespace: PID_NAMESPACE });
+    const otherHost = await workDir(root, 'hlsify-other-host-1', { ageSeconds: 60, host: 'some-other-host.example', pidNamespace: PID_NAMESPACE });
+    // A container with the same hostname sharing the temp root: its pids are not ours to judge.
+    const otherNamespace = await workDir(root, 'hlsify-other-ns-1', { ageSeconds: 60, host: hostname(), pidNamespace: 'pid:[1]' });
     const noHost = await workDir(root, 'hlsify-no-host-1', { ageSeconds: 60 });
     const oldOtherHost = await workDir(root, 'hlsify-other-host-2', { ageSeconds: 2 * HOUR, host: 'some-other-host.example' });
     const result = await hlsify(['cleanup', '--tmp-dir', root, '--older-than', '1h', '--json']);
@@ -91,7 +94,7 @@ describe('hlsify cleanup', () => {
     expect(summary.removed).toBe(2);
     expect(existsSync(here)).toBe(false);
     expect(existsSync(oldOtherHost)).toBe(false);
-    for (const kept of [otherHost, noHost]) expect(summary.outcomes.find((o) => o.dir === kept)).toMatchObject({ action: 'kept', reason: 'fresh' });
+    for (const kept of [otherHost, otherNamespace, noHost]) expect(summary.outcomes.find((o) => o.dir === kept)).toMatchObject({ action: 'kept', reason: 'fresh' });
   });
 
   it('never blocks on, follows or reads a lock that is a FIFO, a symlink or huge: reports it and keeps the dir', async () => {

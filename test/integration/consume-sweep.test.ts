@@ -3,7 +3,7 @@
  * starts consuming and stops on SIGTERM), and the work dir of a SIGKILLed process of this host goes at once.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ describe('hlsify consume: start-up sweep', () => {
     const killed = join(root, 'hlsify-killed-1');
     await mkdir(join(killed, 'ladder'), { recursive: true });
     await writeFile(join(killed, 'ladder', 'segment_00000.ts'), Buffer.alloc(4096));
-    await writeFile(join(killed, 'hlsify.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: new Date().toISOString() }));
+    await writeFile(join(killed, 'hlsify.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid'), startedAt: new Date().toISOString() }));
 
     const broker = await useBroker();
     // The last --tmp-dir wins: the sweep runs over `root`.

@@ -3,7 +3,7 @@
  * /tmp, so the lock is read as untrusted: only a regular file (no symlink, FIFO or device: a FIFO would
  * block the reader forever), opened without following links and without blocking, at most 4 KiB.
  */
-import { constants } from 'node:fs';
+import { constants, readlinkSync } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
@@ -11,15 +11,26 @@ export interface LockOwner {
   pid: number;
   /** The host the owner runs on; undefined in locks written before hlsify recorded it. */
   host: string | undefined;
+  /** The owner's pid namespace (`pid:[4026531836]`): containers sharing a hostname and a temp root differ here. */
+  pidNamespace: string | undefined;
 }
 
 export type LockRead = { status: 'missing' } | { status: 'owner'; owner: LockOwner } | { status: 'unreadable'; reason: string };
 
 const MAX_LOCK_BYTES = 4096;
 
+/** This process's pid namespace (Linux); a pid means this process only inside the same namespace. */
+export const PID_NAMESPACE: string | undefined = (() => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+})();
+
 /** The text hlsify writes into a new work dir's lock file for this process. */
 export function lockText(): string {
-  return JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
+  return JSON.stringify({ pid: process.pid, host: hostname(), pidNamespace: PID_NAMESPACE, startedAt: new Date().toISOString() });
 }
 
 /** Reads a lock file without ever blocking on it or following a link. */
@@ -49,11 +60,12 @@ export async function readLock(path: string): Promise<LockRead> {
 
 function parseLock(text: string): LockOwner {
   try {
-    const json = JSON.parse(text) as { pid?: unknown; host?: unknown };
+    const json = JSON.parse(text) as { pid?: unknown; host?: unknown; pidNamespace?: unknown };
     const pid = Number(json.pid);
-    return { pid: Number.isSafeInteger(pid) && pid > 0 ? pid : 0, host: typeof json.host === 'string' ? json.host : undefined };
+    const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    return { pid: Number.isSafeInteger(pid) && pid > 0 ? pid : 0, host: str(json.host), pidNamespace: str(json.pidNamespace) };
   } catch {
-    return { pid: 0, host: undefined };
+    return { pid: 0, host: undefined, pidNamespace: undefined };
   }
 }
 
@@ -68,7 +80,10 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** The owner is a process of this host that no longer runs: its work dir is stale whatever its age. */
+/**
+ * The owner is a process of this host (same hostname and pid namespace) that no longer runs: its work dir
+ * is stale whatever its age.
+ */
 export function isDeadHere(owner: LockOwner): boolean {
-  return owner.host === hostname() && owner.pid > 0 && !isProcessAlive(owner.pid);
+  return owner.host === hostname() && owner.pidNamespace === PID_NAMESPACE && owner.pid > 0 && !isProcessAlive(owner.pid);
 }
