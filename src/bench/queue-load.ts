@@ -14,6 +14,7 @@ import { errorMessage } from './bench-util.js';
 import { median } from './upload-throughput.js';
 import { createS3Client } from '../core/upload/s3-client.js';
 import { abortReason } from '../errors.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface QueueJobResult {
   id: string;
@@ -83,7 +84,7 @@ async function consumerCount(connection: amqp.ChannelModel, queue: string): Prom
 }
 
 export async function runQueueLoad(options: QueueLoadOptions): Promise<QueueLoadResult> {
-  const redactedUrl = options.amqpUrl.replace(/\/\/[^/@]*@/, '//***@');
+  const redactedUrl = redactUrl(options.amqpUrl);
   let connection: amqp.ChannelModel;
   try {
     connection = await amqp.connect(options.amqpUrl);

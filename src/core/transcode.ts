@@ -10,6 +10,7 @@ import type { PipelineListener } from './events.js';
 import { runEncodePlan } from './encode/run-encode.js';
 import { checkDiskSpace, formatBytes } from './finish/disk-space.js';
 import { checkOutputDir, publishOutput } from './finish/publish-output.js';
+import { refuseDangerousOutputDir } from './finish/output-guard.js';
 import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
@@ -78,6 +79,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   const outputDir = resolve(options.outputDir);
   let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
   try {
+    await refuseDangerousOutputDir(outputDir, options.input);
     emit({ type: 'stage', stage: 'probe' });
     const media: MediaInfo = await probeInput(options.binaries.ffprobe, options.input, { signal });
     if (media.size > options.maxVideoSize) {

@@ -7,6 +7,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from '../core/events.js';
 import { checkDiskSpace } from '../core/finish/disk-space.js';
 import { createWorkspace } from '../core/finish/workspace.js';
+import { openConfinedInput, type ConfinedInput } from '../core/input/confined-input.js';
 import type { Binaries } from '../core/tools/binaries.js';
 import { transcode, type TranscodeResult } from '../core/transcode.js';
 import type { ObjectStore } from '../core/upload/object-store.js';
@@ -40,6 +41,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
   if (await isRemoteLadderComplete(outputStore, output, signal)) return { status: 'already-complete', master };
 
   const workspace = await createWorkspace(deps.tmpRoot);
+  let confined: ConfinedInput | undefined;
   try {
     let inputPath: string;
     if (input.kind === 's3') {
@@ -49,7 +51,8 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
       inputPath = join(workspace.dir, `input${extname(source.prefix).slice(0, 8) || '.bin'}`);
       await deps.storeFor(source.bucket).download(source.prefix, inputPath, deps.maxVideoSize, signal);
     } else {
-      inputPath = input.path;
+      confined = await openConfinedInput(input.root, job.input);
+      inputPath = confined.path;
     }
     throwIfAborted(signal);
     const ladderDir = join(workspace.dir, 'ladder-out');
@@ -75,7 +78,10 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
     });
     const uploaded = await uploadLadder({ dir: ladderDir, location: output, store: outputStore, concurrency: deps.uploadConcurrency, signal, onEvent });
     return { status: 'completed', master, transcode: transcoded, upload: uploaded };
+  } catch (error) {
+    throw confined ? confined.named(error) : error;
   } finally {
+    await confined?.close();
     await workspace.remove();
   }
 }

@@ -17,6 +17,7 @@ import { runJob, type JobDependencies } from './run-job.js';
 import { sleep } from '../core/upload/retry.js';
 import { declareTopology, retryQueueFor, type Topology } from './topology.js';
 import { postWebhook } from './webhook.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface WorkerOptions {
   amqpUrl: string;
@@ -64,11 +65,6 @@ function readableJobId(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Strips user:password from an AMQP URL for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 export class Worker {

@@ -82,6 +82,8 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
         const logger = createLogger({ level: flags.logLevel });
         const metrics = createMetrics();
         const endpoint = endpointFrom(flags.endpoint, ctx.env);
+        // A bad endpoint is a usage error at start-up (credentials hidden), not a failure of every job.
+        if (endpoint !== undefined) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(endpoint);
         const concurrency = flags.concurrency ?? env.WORKER_CONCURRENCY ?? 1;
         const destinations = new Map<string, UploadDestination>();
         const tmpRoot = flags.tmpDir ?? env.HLSIFY_TMP_DIR ?? tmpdir();

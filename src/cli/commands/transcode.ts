@@ -54,6 +54,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         // A bad destination is found before minutes of encoding, not after.
         if (flags.upload) parseS3Url(flags.upload);
+        if (flags.upload && flags.endpoint) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(flags.endpoint);
         const env = readEnv(ctx.env);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const quiet = flags.quiet ?? false;
