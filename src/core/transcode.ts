@@ -16,6 +16,7 @@ import type { EncodePlan } from './plan/encode-plan.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
+import { sampleFields } from './probe/field-sample.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
 import type { Binaries } from './tools/binaries.js';
 
@@ -76,8 +77,12 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     await checkOutputDir(outputDir, options.force ?? false);
     throwIfAborted(signal);
 
+    // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
+    const fieldSample = options.plan.deinterlace === 'off' ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
+    throwIfAborted(signal);
+
     emit({ type: 'stage', stage: 'plan' });
-    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
+    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan }, { fieldSample });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     emit({ type: 'planned', plan, workDir: workspace.dir });

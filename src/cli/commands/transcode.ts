@@ -31,6 +31,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
+    .option('--deinterlace <mode>', 'auto (detect from flags and picture), off, frame or field (force bwdif at frame or field rate)', 'auto')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
@@ -66,6 +67,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
               crf: flags.crf ?? env.FFMPEG_CRF,
               segmentDuration: flags.segmentDuration,
               segmentType: flags.segmentType,
+              deinterlace: flags.deinterlace,
               processes: flags.processes,
               parallel: flags.parallel,
               threads: flags.threads ?? env.FFMPEG_THREADS,

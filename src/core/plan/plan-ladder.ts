@@ -1,10 +1,12 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
+import type { FieldSample } from '../probe/field-sample.js';
 import type { MediaInfo } from '../probe/media-info.js';
 import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
 import { h264Level } from './h264-level.js';
 import { selectPreset, type X264Preset } from './preset.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
+import { planSourceTreatment, type DeinterlaceOption } from './source-treatment.js';
 
 export interface PlanOptions {
   ladder?: readonly RungSpec[] | undefined;
@@ -19,6 +21,13 @@ export interface PlanOptions {
   /** Processes running at once; default: all of them. */
   parallel?: number | undefined;
   threads?: number | undefined;
+  deinterlace?: DeinterlaceOption | undefined;
+}
+
+/** What effectful checks found out about the source before planning. */
+export interface SourceEvidence {
+  /** idet over a sample of the picture (see probe/field-sample.ts). */
+  fieldSample?: FieldSample | undefined;
 }
 
 const AUDIO_BITRATE = 128_000;
@@ -31,9 +40,10 @@ export function outputFps(sourceFps: number): number {
 }
 
 /** Plans the ladder for `media`. */
-export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
+export function planLadder(media: MediaInfo, options: PlanOptions, evidence: SourceEvidence = {}): EncodePlan {
   const segmentDuration = options.segmentDuration ?? 6;
-  const fps = outputFps(media.video.fps);
+  const treatment = planSourceTreatment(media.video, { deinterlace: options.deinterlace, fieldSample: evidence.fieldSample });
+  const fps = outputFps(treatment.decodedFps);
   const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
   const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
   const renditions: PlannedRendition[] = sizes.map((size) => {
@@ -64,6 +74,7 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       audioStream: media.audio?.index,
     },
     renditions,
+    treatment,
     video: {
       preset: options.preset ?? selectPreset(media.size, media.duration),
       crf: options.crf,
