@@ -87,7 +87,8 @@ export function sourceFrameRate(video: Pick<VideoInfo, 'fps' | 'nominalFps'>): {
   // Field-coded interlaced video reports the field rate as nominal: constant, at the frame rate.
   if (Math.abs(nominal - 2 * average) <= average * 0.01) return { fps: average, variable: false };
   if (nominal <= 120 && nominal >= average * 0.99) return { fps: nominal, variable: true };
-  const common = COMMON_RATES.find((rate) => Math.abs(rate - average) <= rate * 0.02);
+  const nearest = [...COMMON_RATES].sort((a, b) => Math.abs(a - average) - Math.abs(b - average))[0]!;
+  const common = Math.abs(nearest - average) <= nearest * 0.02 ? nearest : undefined;
   return { fps: common ?? Math.round(average * 1000) / 1000, variable: true };
 }
 
