@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs, buildFilterGraph } from '../../src/core/encode/ffmpeg-args.js';
 import { planLadder } from '../../src/core/plan/plan-ladder.js';
-import { detectInterlace, planSourceTreatment, scalerMatrix, sourceFrameRate } from '../../src/core/plan/source-treatment.js';
+import { describeTreatment, detectInterlace, planSourceTreatment, scalerMatrix, sourceFrameRate } from '../../src/core/plan/source-treatment.js';
 import { fieldSampleStart, parseIdetSummary } from '../../src/core/probe/field-sample.js';
 import { mediaInfo, type MediaShape } from './media-info-builder.js';
 
@@ -160,5 +160,14 @@ describe('filter graph of a treated source', () => {
     const args = buildFfmpegArgs(plan({}), [0], '/tmp/work');
     expect(args[args.indexOf('-muxdelay') + 1]).toBe('0');
     expect(args[args.indexOf('-muxpreload') + 1]).toBe('0');
+  });
+});
+
+describe('describeTreatment', () => {
+  it('names each step for the log, and nothing for a plain source', () => {
+    const p = planLadder(mediaInfo({ fps: 25, fieldOrder: 'tt', colour: { transfer: 'arib-std-b67' } }), { cores: 2 });
+    expect(describeTreatment(p.treatment, p.video.fps)).toMatch(/^deinterlace \(bwdif, field rate, tff; flagged tt, no field sample\); tone-map HLG to SDR BT\.709$/);
+    const plain = planLadder(mediaInfo({}), { cores: 2 });
+    expect(describeTreatment(plain.treatment, plain.video.fps)).toBe('');
   });
 });

@@ -119,3 +119,14 @@ export function planSourceTreatment(video: VideoInfo, options: { deinterlace?: D
     variableFrameRate: rate.variable,
   };
 }
+
+/** The treatment in a few words for logs ("" when the source is used as it is). */
+export function describeTreatment(treatment: SourceTreatment, outputFps: number): string {
+  const parts: string[] = [];
+  if (treatment.deinterlace) parts.push(`deinterlace (bwdif, ${treatment.deinterlace.rate} rate, ${treatment.deinterlace.parity}; ${treatment.deinterlace.reason})`);
+  if (treatment.toneMap) parts.push(`tone-map ${treatment.toneMap.transfer === 'smpte2084' ? 'PQ' : 'HLG'} to SDR BT.709`);
+  if (treatment.input.fullRange) parts.push('full range to limited');
+  if (treatment.input.matrix !== 'bt709') parts.push(`${treatment.input.matrix} matrix to bt709`);
+  if (treatment.variableFrameRate) parts.push(`variable frame rate to constant ${Math.round(outputFps * 1000) / 1000} fps`);
+  return parts.join('; ');
+}
