@@ -81,7 +81,7 @@ describe('planSourceTreatment', () => {
   it('tone-maps PQ and HLG, and reads the result as BT.709 limited', () => {
     for (const transfer of ['smpte2084', 'arib-std-b67']) {
       const t = planSourceTreatment(video({ colour: { transfer, primaries: 'bt2020', matrix: 'bt2020nc' } }));
-      expect(t.toneMap).toEqual({ transfer, primaries: 'bt2020', matrix: 'bt2020nc' });
+      expect(t.toneMap).toEqual({ transfer, primaries: 'bt2020', matrix: 'bt2020nc', fullRange: false });
       expect(t.input).toEqual({ matrix: 'bt709', fullRange: false });
     }
     expect(planSourceTreatment(video({})).toneMap).toBeUndefined();

@@ -39,7 +39,7 @@ export function treatmentFilters(plan: EncodePlan): string[] {
     // RGB (mobius: linear below 0.3, so mid-tones keep their SDR level; hable would darken a mid grey by
     // about 30%), zscale applies the BT.709 transfer and matrix in limited range.
     filters.push(
-      `zscale=tin=${toneMap.transfer}:min=${toneMap.matrix}:pin=${toneMap.primaries}:rin=limited:t=linear:npl=100`,
+      `zscale=tin=${toneMap.transfer}:min=${toneMap.matrix}:pin=${toneMap.primaries}:rin=${toneMap.fullRange ? 'full' : 'limited'}:t=linear:npl=100`,
       'format=gbrpf32le',
       'zscale=p=bt709',
       'tonemap=tonemap=mobius:desat=0',

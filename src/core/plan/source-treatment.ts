@@ -11,7 +11,7 @@ export interface SourceTreatment {
   /** bwdif settings; undefined for a progressive source (or --deinterlace off). */
   deinterlace: { rate: 'field' | 'frame'; parity: 'tff' | 'bff'; reason: string } | undefined;
   /** PQ (HDR10) or HLG tone-mapped to SDR BT.709; undefined for SDR. */
-  toneMap: { transfer: 'smpte2084' | 'arib-std-b67'; primaries: string; matrix: string } | undefined;
+  toneMap: { transfer: 'smpte2084' | 'arib-std-b67'; primaries: string; matrix: string; fullRange: boolean } | undefined;
   /** How the scaler must read the source's YUV (after any tone mapping, which outputs BT.709 limited). */
   input: { matrix: ScalerMatrix; fullRange: boolean };
   /** Frame rate coming out of the deinterlacer (field rate doubles it). */
@@ -105,11 +105,11 @@ export function planSourceTreatment(video: VideoInfo, options: { deinterlace?: D
     deinterlace = { rate: rate.fps * 2 <= 60.5 ? 'field' : 'frame', parity: detected.parity, reason: detected.reason };
   }
   const transfer = video.colour.transfer;
+  const fullRange = video.colour.range === 'pc' || video.pixFmt.startsWith('yuvj');
   const toneMap: SourceTreatment['toneMap'] =
     transfer !== undefined && HDR_TRANSFERS.has(transfer)
-      ? { transfer: transfer as 'smpte2084' | 'arib-std-b67', primaries: video.colour.primaries ?? 'bt2020', matrix: video.colour.matrix ?? 'bt2020nc' }
+      ? { transfer: transfer as 'smpte2084' | 'arib-std-b67', primaries: video.colour.primaries ?? 'bt2020', matrix: video.colour.matrix ?? 'bt2020nc', fullRange }
       : undefined;
-  const fullRange = video.colour.range === 'pc' || video.pixFmt.startsWith('yuvj');
   return {
     deinterlace,
     toneMap,
