@@ -70,6 +70,7 @@ export const transcodeFlagsSchema = z
     segmentDuration: wholeNumber(1, 60).optional(),
     segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),
     keyframeInterval: keyframeIntervalSchema.optional(),
+    deinterlace: z.enum(['auto', 'off', 'frame', 'field'], { error: 'expected auto, off, frame or field' }).optional(),
     processes: wholeNumber(1, 32).optional(),
     parallel: wholeNumber(1, 32).optional(),
     threads: wholeNumber(0, 64).optional(),

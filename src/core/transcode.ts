@@ -18,6 +18,7 @@ import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
+import { sampleFields } from './probe/field-sample.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
@@ -89,9 +90,13 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     await checkOutputDir(outputDir, options.force ?? false);
     throwIfAborted(signal);
 
+    // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
+    const fieldSample = options.plan.deinterlace === 'off' ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
+    throwIfAborted(signal);
+
     emit({ type: 'stage', stage: 'plan' });
     const costModel = await costModelFor(options, emit);
-    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel });
+    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;

@@ -35,6 +35,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
     .option('--keyframe-interval <seconds>', 'seconds between IDR frames, dividing the segment duration (default: 2, or the longest below 2 that divides it)')
+    .option('--deinterlace <mode>', 'auto (detect from flags and picture), off, frame or field (force bwdif at frame or field rate)', 'auto')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
@@ -74,6 +75,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
               segmentDuration: flags.segmentDuration,
               segmentType: flags.segmentType,
               keyframeInterval: flags.keyframeInterval,
+              deinterlace: flags.deinterlace,
               processes: flags.processes,
               parallel: flags.parallel,
               threads: flags.threads ?? env.FFMPEG_THREADS,

@@ -1,4 +1,5 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
+import type { FieldSample } from '../probe/field-sample.js';
 import type { MediaInfo } from '../probe/media-info.js';
 import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
 import { h264Level } from './h264-level.js';
@@ -7,6 +8,7 @@ import { selectPreset, type X264Preset } from './preset.js';
 import { BUILT_IN_COST_MODEL, DEFAULT_MIN_SPEED, choosePreset, ladderMegapixelsPerSecond, type CostModel } from './cost-model.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
+import { planSourceTreatment, type DeinterlaceOption } from './source-treatment.js';
 
 export interface PlanOptions {
   ladder?: readonly RungSpec[] | undefined;
@@ -27,6 +29,13 @@ export interface PlanOptions {
   minSpeed?: number | undefined;
   /** What the floor's predictions come from (default: the built-in table). */
   costModel?: CostModel | undefined;
+  deinterlace?: DeinterlaceOption | undefined;
+}
+
+/** What effectful checks found out about the source before planning. */
+export interface SourceEvidence {
+  /** idet over a sample of the picture (see probe/field-sample.ts). */
+  fieldSample?: FieldSample | undefined;
 }
 
 const AUDIO_BITRATE = 128_000;
@@ -39,10 +48,11 @@ export function outputFps(sourceFps: number): number {
 }
 
 /** Plans the ladder for `media`. */
-export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
+export function planLadder(media: MediaInfo, options: PlanOptions, evidence: SourceEvidence = {}): EncodePlan {
   const segmentDuration = options.segmentDuration ?? 6;
-  const fps = outputFps(media.video.fps);
   const keyframeInterval = resolveKeyframeInterval(segmentDuration, options.keyframeInterval).interval;
+  const treatment = planSourceTreatment(media.video, { deinterlace: options.deinterlace, fieldSample: evidence.fieldSample });
+  const fps = outputFps(treatment.decodedFps);
   const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
   const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
   const renditions: PlannedRendition[] = sizes.map((size) => {
@@ -81,6 +91,7 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       audioStream: media.audio?.index,
     },
     renditions,
+    treatment,
     video: {
       preset: presetChoice.preset,
       crf: options.crf,
