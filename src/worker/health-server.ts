@@ -9,6 +9,15 @@ export interface HealthSource {
   status(): Record<string, unknown>;
   /** Why the worker is not ready, for the /ready body. */
   notReadyReason?(): string | undefined;
+  /** Refreshes gauges read from elsewhere (the work queue's depth and consumers) before a scrape. */
+  beforeScrape?(): Promise<void>;
+}
+
+/** Runs `task`, but gives up waiting after `ms`. */
+async function within(ms: number, task: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([task?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 export async function startHealthServer(port: number, host: string, metrics: Metrics, source: HealthSource): Promise<{ port: number; close(): Promise<void> }> {
@@ -22,8 +31,8 @@ export async function startHealthServer(port: number, host: string, metrics: Met
     if (path === '/ready') return source.ready() ? json(200, { status: 'ready' }) : json(503, { status: 'not ready', reason: source.notReadyReason?.() });
     if (path === '/status') return json(200, source.status());
     if (path === '/metrics') {
-      metrics.registry
-        .metrics()
+      within(2_000, source.beforeScrape?.())
+        .then(() => metrics.registry.metrics())
         .then((text) => {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);

@@ -480,6 +480,10 @@ export class Worker {
     if (own + children > limit) this.options.logger.warn({ op: 'memory', rss: own, ffmpegRss: children, limit }, 'process tree memory above the warning threshold');
   }
 
+  beforeScrape(): Promise<void> {
+    return this.checkQueue();
+  }
+
   /** Ready messages and consumers of the work queue, as a queue-length autoscaler reads them. */
   async checkQueue(): Promise<void> {
     const session = this.session;
