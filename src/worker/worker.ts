@@ -290,8 +290,8 @@ export class Worker {
     const session = running.session;
     const counts = deliveryCounts(message.properties.headers, message.fields.redelivered);
     running.attempt = attemptNumber(counts);
-    if (this.maxJobsReached() || this.closing) {
-      // Prefetched beyond --max-jobs, or arrived while stopping: back to the queue for another worker.
+    if (this.maxJobsReached() || this.closing || this.paused) {
+      // Prefetched beyond --max-jobs, or arrived while stopping or paused: back to the queue for another worker.
       if (!session.closed) await this.republish(session, message, this.options.topology.queue, {});
       return;
     }
@@ -383,11 +383,12 @@ export class Worker {
         session.channel.ack(message);
         return;
       case 'requeue':
+        // Stop consuming first, or the copy comes straight back to this worker.
+        if (outcome.pauseWorker) await this.pause(outcome.reason, parseS3Url(job.output).bucket);
         if (!session.closed) await this.republish(session, message, topology.queue, {});
         this.taken--;
         await this.emit({ type: 'requeued', jobId: job.id, attempt: running.attempt, reason: outcome.reason }, context);
-        if (outcome.pauseWorker) this.pause(outcome.reason, parseS3Url(job.output).bucket);
-        else if (!this.closing) void this.startConsuming(session);
+        if (!outcome.pauseWorker && !this.closing) void this.startConsuming(session);
         return;
       case 'retry': {
         const retry = topology.retryQueues[outcome.retryIndex]!;
@@ -412,12 +413,12 @@ export class Worker {
    * The worker's credentials fail (not the job): stop consuming, report not-ready, and try the credentials
    * with backoff until they work, then consume again.
    */
-  private pause(reason: string, bucket: string): void {
+  private async pause(reason: string, bucket: string): Promise<void> {
     if (this.paused) return;
     const { logger } = this.options;
     this.paused = { reason, since: Date.now() };
     logger.error({ op: 'credentials', bucket, reason }, 'S3 credentials rejected: stopped consuming until they work');
-    void this.stopConsuming(this.session);
+    await this.stopConsuming(this.session);
     void (async () => {
       let delay = 1_000;
       while (!this.closing) {
