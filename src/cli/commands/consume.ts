@@ -145,9 +145,10 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
         const health = await startHealthServer(flags.healthPort ?? env.HEALTH_PORT ?? DEFAULTS.healthPort, flags.healthHost ?? '127.0.0.1', metrics, worker);
         logger.info({ op: 'health', port: health.port }, `health server on http://${flags.healthHost ?? '127.0.0.1'}:${health.port}`);
         try {
-          await worker.start();
           // Runs until SIGINT/SIGTERM aborts the run's signal, --max-jobs are done, or the broker is out of reach.
+          // (SIGTERM during the first connect counts too: start() only waits for that first try.)
           const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          await Promise.race([worker.start(), aborted]);
           await Promise.race([aborted, worker.exhausted, worker.fatal]);
           await worker.close((flags.shutdownGrace ?? 30) * 1000);
         } finally {
