@@ -49,7 +49,7 @@ describe('hlsify consume --max-jobs', () => {
     const left = quickJob(input, `s3://${bucket}/out/left`);
     for (const job of [good, missing, left]) await broker.publishJob(job);
 
-    const exited = await Promise.race([worker.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 60_000))]);
+    const exited = await Promise.race([worker.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000))]);
     expect(exited, 'the worker exited by itself').toEqual({ exitCode: 0, signal: undefined });
     expect(events.ofType('completed', good.id)).toHaveLength(1);
     expect(events.ofType('failed', missing.id)).toHaveLength(1);
