@@ -9,7 +9,6 @@ import { availableParallelism } from 'node:os';
 import type { ConsumeMessage } from 'amqplib';
 import { CancelledError, toHlsifyError, type HlsifyError } from '../errors.js';
 import type { PipelineEvent } from '../core/events.js';
-import { cleanupStaleWorkspaces } from '../core/finish/cleanup.js';
 import { sleep } from '../core/upload/retry.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
 import { redactUrl, runConnectionLoop, type Session } from './connection.js';
@@ -29,8 +28,11 @@ import { JobEventBus, type JobEventInput } from './job-events.js';
 import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
 import { amqpListener, logListener, metricsListener, webhookListener, type JobContext, type OutcomeCounts } from './listeners.js';
 import type { Logger } from './logger.js';
-import { childrenRss, type Metrics } from './metrics.js';
-import { runJob, type JobDependencies } from './run-job.js';
+import type { Metrics } from './metrics.js';
+import { sampleMemory, sweepWorkDirs } from './chores.js';
+import { CredentialPause } from './credential-pause.js';
+import { deadLetter, republish } from './delivery.js';
+import { completedEvent, runJob, type JobDependencies } from './run-job.js';
 import type { Topology } from './topology.js';
 import { parseWebhookAllow, type WebhookPolicy } from './webhook-target.js';
 
@@ -98,8 +100,8 @@ export class Worker {
   private readonly limits: OutcomeLimits;
   private readonly events = new JobEventBus<JobContext>();
   private readonly webhooks: Set<Promise<unknown>>;
-  /** Set while the worker's S3 credentials fail: not consuming, not ready. */
-  private paused: { reason: string; since: number } | undefined;
+  /** Paused while the worker's S3 credentials fail: not consuming, not ready. */
+  private readonly pause: CredentialPause;
   private taken = 0;
   private finishedJobs = 0;
   private exhaust: () => void = () => {};
@@ -117,6 +119,7 @@ export class Worker {
       retryTimeouts: options.retryTimeouts ?? false,
       retryDelaysMs: options.topology.retryQueues.map((q) => q.delayMs),
     };
+    this.pause = new CredentialPause(options.probeCredentials, options.logger, this.stop.signal);
     this.exhausted = new Promise((resolve) => (this.exhaust = resolve));
     this.fatal = new Promise<never>((_, reject) => (this.fail = reject));
     this.fatal.catch(() => {});
@@ -133,11 +136,12 @@ export class Worker {
   async start(): Promise<void> {
     const { logger, cleanup } = this.options;
     if (cleanup) {
-      await this.sweep();
-      this.timers.push(setInterval(() => void this.sweep(), cleanup.intervalMs).unref());
+      await sweepWorkDirs(cleanup, logger);
+      this.timers.push(setInterval(() => void sweepWorkDirs(cleanup, logger), cleanup.intervalMs).unref());
     }
-    void this.sampleMemory();
-    this.timers.push(setInterval(() => void this.sampleMemory(), this.options.memorySampleMs ?? 30_000).unref());
+    const sample = () => void sampleMemory(this.options.metrics, logger, this.options.memoryWarnBytes ?? 2 * 1024 ** 3);
+    sample();
+    this.timers.push(setInterval(sample, this.options.memorySampleMs ?? 30_000).unref());
     this.timers.push(setInterval(() => void this.checkQueue(), this.options.queueDepthIntervalMs ?? 10_000).unref());
     logger.info({ op: 'start', amqp: redactUrl(this.options.amqpUrl), queue: this.options.topology.queue, concurrency: this.options.concurrency, maxJobs: this.options.maxJobs }, 'worker starting');
     let firstAttempt!: () => void;
@@ -162,13 +166,13 @@ export class Worker {
   }
 
   ready(): boolean {
-    return this.session !== undefined && !this.session.closed && this.session.consumerTag !== undefined && !this.closing && !this.paused;
+    return this.session !== undefined && !this.session.closed && this.session.consumerTag !== undefined && !this.closing && !this.pause.paused;
   }
 
   /** Why /ready says no, in words. */
   notReadyReason(): string | undefined {
     if (this.closing) return 'shutting down';
-    if (this.paused) return `paused: ${this.paused.reason}`;
+    if (this.pause.paused) return `paused: ${this.pause.paused.reason}`;
     if (!this.session || this.session.closed) return 'not connected to the broker';
     if (this.session.consumerTag === undefined) return this.maxJobsReached() ? `took its --max-jobs ${this.options.maxJobs} jobs` : 'not consuming';
     return undefined;
@@ -179,7 +183,7 @@ export class Worker {
       ready: this.ready(),
       reason: this.notReadyReason(),
       closing: this.closing,
-      paused: this.paused,
+      paused: this.pause.paused,
       queue: this.options.topology.queue,
       concurrency: this.options.concurrency,
       maxJobs: this.options.maxJobs,
@@ -227,19 +231,23 @@ export class Worker {
 
   private async onSession(session: Session): Promise<void> {
     this.session = session;
-    if (this.paused) {
-      this.options.logger.warn({ op: 'consume', reason: this.paused.reason }, 'connected; not consuming until the S3 credentials work');
+    if (this.pause.paused) {
+      this.options.logger.warn({ op: 'consume', reason: this.pause.paused.reason }, 'connected; not consuming until the S3 credentials work');
       return;
     }
     await this.startConsuming(session);
   }
 
   private async startConsuming(session: Session): Promise<void> {
-    if (this.closing || session.closed || session.consumerTag !== undefined || this.paused || this.maxJobsReached()) return;
+    if (this.closing || session.closed || session.consumerTag !== undefined || this.pause.paused || this.maxJobsReached()) return;
     const { consumerTag } = await session.channel.consume(this.options.topology.queue, (message) => this.onDelivery(session, message), { noAck: false });
     session.consumerTag = consumerTag;
     this.options.logger.info({ op: 'consume', queue: this.options.topology.queue }, 'connected and consuming');
-    if (this.closing || this.paused || this.maxJobsReached()) await this.stopConsuming(session);
+    if (this.closing || this.pause.paused || this.maxJobsReached()) await this.stopConsuming(session);
+  }
+
+  private async resumeConsuming(): Promise<void> {
+    if (this.session) await this.startConsuming(this.session);
   }
 
   private async stopConsuming(session: Session | undefined): Promise<void> {
@@ -290,9 +298,9 @@ export class Worker {
     const session = running.session;
     const counts = deliveryCounts(message.properties.headers, message.fields.redelivered);
     running.attempt = attemptNumber(counts);
-    if (this.maxJobsReached() || this.closing || this.paused) {
+    if (this.maxJobsReached() || this.closing || this.pause.paused) {
       // Prefetched beyond --max-jobs, or arrived while stopping or paused: back to the queue for another worker.
-      if (!session.closed) await this.republish(session, message, this.options.topology.queue, {});
+      if (!session.closed) await republish(session, message, this.options.topology.queue, {});
       return;
     }
     this.taken++;
@@ -306,7 +314,7 @@ export class Worker {
     } catch (error) {
       const reason = toHlsifyError(error).message;
       if (running.id === '?') running.id = readableJobId(message.content) ?? '?';
-      await this.deadLetter(session, message, reason, running.attempt);
+      await deadLetter(session, message, this.options.topology.deadLetterQueue, reason, running.attempt);
       this.finishedJobs++;
       await this.emit({ type: 'failed', jobId: running.id, attempt: running.attempt, reason, kind: 'input', final: true }, { log: logger.child({ jobId: running.id }), webhook: undefined, poison: true });
       return;
@@ -319,7 +327,7 @@ export class Worker {
       const limit = decideBeforeRun(counts, this.limits);
       if (limit) return this.finish(session, message, job, running, counts, limit, context);
       this.taken--;
-      await this.republish(session, message, this.options.topology.queue, { [HEADER_REDELIVERIES]: counts.redeliveries });
+      await republish(session, message, this.options.topology.queue, { [HEADER_REDELIVERIES]: counts.redeliveries });
       log.warn({ op: 'job', redeliveries: counts.redeliveries, limit: this.limits.maxRedeliveries }, 'redelivered after its worker stopped mid-job; requeued with the count');
       if (!this.maxJobsReached()) void this.startConsuming(session);
       return;
@@ -343,26 +351,8 @@ export class Worker {
       session.channel.ack(message);
       const seconds = (Date.now() - running.startedAt) / 1000;
       this.finishedJobs++;
-      if (outcome.status === 'completed') {
-        context.bytesUploaded = outcome.upload.bytesUploaded;
-        await this.emit(
-          {
-            type: 'completed',
-            jobId: job.id,
-            attempt: running.attempt,
-            status: 'completed',
-            master: outcome.master,
-            seconds: Number(seconds.toFixed(3)),
-            speed: Number(outcome.transcode.speed.toFixed(3)),
-            renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
-            uploaded: outcome.upload.uploaded,
-            skipped: outcome.upload.skipped,
-          },
-          context,
-        );
-      } else {
-        await this.emit({ type: 'completed', jobId: job.id, attempt: running.attempt, status: 'already-complete', master: outcome.master, seconds: Number(seconds.toFixed(3)) }, context);
-      }
+      if (outcome.status === 'completed') context.bytesUploaded = outcome.upload.bytesUploaded;
+      await this.emit(completedEvent(job.id, running.attempt, outcome, seconds), context);
       return;
     } catch (thrown) {
       error = toHlsifyError(thrown);
@@ -384,21 +374,21 @@ export class Worker {
         return;
       case 'requeue':
         // Stop consuming first, or the copy comes straight back to this worker.
-        if (outcome.pauseWorker) await this.pause(outcome.reason, parseS3Url(job.output).bucket);
-        if (!session.closed) await this.republish(session, message, topology.queue, {});
+        if (outcome.pauseWorker && this.pause.start(outcome.reason, parseS3Url(job.output).bucket, () => this.resumeConsuming())) await this.stopConsuming(this.session);
+        if (!session.closed) await republish(session, message, topology.queue, {});
         this.taken--;
         await this.emit({ type: 'requeued', jobId: job.id, attempt: running.attempt, reason: outcome.reason }, context);
         if (!outcome.pauseWorker && !this.closing) void this.startConsuming(session);
         return;
       case 'retry': {
         const retry = topology.retryQueues[outcome.retryIndex]!;
-        await this.republish(session, message, retry.name, { [HEADER_ATTEMPT]: counts.failures + 1, [HEADER_REASON]: outcome.reason });
+        await republish(session, message, retry.name, { [HEADER_ATTEMPT]: counts.failures + 1, [HEADER_REASON]: outcome.reason });
         this.finishedJobs++;
         await this.emit({ type: 'retrying', jobId: job.id, attempt: running.attempt, reason: outcome.reason, retryInMs: retry.delayMs }, context);
         return;
       }
       case 'dead-letter':
-        await this.deadLetter(session, message, outcome.reason, running.attempt);
+        await deadLetter(session, message, topology.deadLetterQueue, outcome.reason, running.attempt);
         this.finishedJobs++;
         await this.emit({ type: 'failed', jobId: job.id, attempt: running.attempt, reason: outcome.reason, kind: error?.kind ?? 'redelivered', final: true, seconds }, context);
         return;
@@ -407,78 +397,6 @@ export class Worker {
 
   private emit(event: JobEventInput, context: JobContext): Promise<unknown> {
     return this.events.emit(event, context);
-  }
-
-  /**
-   * The worker's credentials fail (not the job): stop consuming, report not-ready, and try the credentials
-   * with backoff until they work, then consume again.
-   */
-  private async pause(reason: string, bucket: string): Promise<void> {
-    if (this.paused) return;
-    const { logger } = this.options;
-    this.paused = { reason, since: Date.now() };
-    logger.error({ op: 'credentials', bucket, reason }, 'S3 credentials rejected: stopped consuming until they work');
-    await this.stopConsuming(this.session);
-    void (async () => {
-      let delay = 1_000;
-      while (!this.closing) {
-        await sleep(delay, this.stop.signal).catch(() => {});
-        if (this.closing) return;
-        try {
-          if (!this.options.probeCredentials) throw new Error('no credential probe');
-          await this.options.probeCredentials(bucket, this.stop.signal);
-          break;
-        } catch (error) {
-          if (this.closing) return;
-          this.paused = { reason: toHlsifyError(error).message, since: this.paused?.since ?? Date.now() };
-          logger.warn({ op: 'credentials', bucket, reason: this.paused.reason, retryInMs: delay }, 'S3 credentials still rejected');
-          delay = Math.min(delay * 2, 60_000);
-        }
-      }
-      this.paused = undefined;
-      logger.info({ op: 'credentials', bucket }, 'S3 credentials work again: consuming');
-      if (this.session) await this.startConsuming(this.session).catch(() => {});
-    })();
-  }
-
-  /** Publishes a copy to `queue` (confirmed), then acks the original. */
-  private async republish(session: Session, message: ConsumeMessage, queue: string, headers: Record<string, unknown>): Promise<void> {
-    const { properties } = message;
-    session.channel.sendToQueue(queue, message.content, {
-      persistent: true,
-      contentType: properties.contentType ?? 'application/json',
-      priority: properties.priority,
-      messageId: properties.messageId,
-      headers: { ...properties.headers, ...headers },
-    });
-    await session.channel.waitForConfirms();
-    session.channel.ack(message);
-  }
-
-  private async deadLetter(session: Session, message: ConsumeMessage, reason: string, attempt: number): Promise<void> {
-    if (session.closed) return;
-    await this.republish(session, message, this.options.topology.deadLetterQueue, {
-      [HEADER_REASON]: reason.slice(0, 1000),
-      [HEADER_ATTEMPT]: attempt,
-      'x-hlsify-failed-at': new Date().toISOString(),
-    });
-  }
-
-  private async sweep(): Promise<void> {
-    const cleanup = this.options.cleanup;
-    if (!cleanup) return;
-    const outcomes = await cleanupStaleWorkspaces({ root: cleanup.root, olderThanMs: cleanup.retentionMs }).catch(() => []);
-    const removed = outcomes.filter((o) => o.action === 'removed');
-    if (removed.length) this.options.logger.info({ op: 'cleanup', removed: removed.length, bytes: removed.reduce((s, o) => s + o.bytes, 0) }, 'removed stale work dirs');
-  }
-
-  private async sampleMemory(): Promise<void> {
-    const own = process.memoryUsage().rss;
-    const children = await childrenRss();
-    this.options.metrics.treeMemory.set({ process: 'worker' }, own);
-    this.options.metrics.treeMemory.set({ process: 'ffmpeg' }, children);
-    const limit = this.options.memoryWarnBytes ?? 2 * 1024 ** 3;
-    if (own + children > limit) this.options.logger.warn({ op: 'memory', rss: own, ffmpegRss: children, limit }, 'process tree memory above the warning threshold');
   }
 
   beforeScrape(): Promise<void> {
