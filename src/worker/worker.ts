@@ -27,63 +27,15 @@ import {
 import { JobEventBus, type JobEventInput } from './job-events.js';
 import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
 import { amqpListener, logListener, metricsListener, webhookListener, type JobContext, type OutcomeCounts } from './listeners.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
 import { sampleMemory, sweepWorkDirs } from './chores.js';
 import { CredentialPause } from './credential-pause.js';
 import { deadLetter, republish } from './delivery.js';
 import { completedEvent, runJob, type JobDependencies } from './run-job.js';
-import type { Topology } from './topology.js';
-import { parseWebhookAllow, type WebhookPolicy } from './webhook-target.js';
+import { readableJobId, type RunningJob, type WorkerOptions } from './worker-options.js';
+import { parseWebhookAllow } from './webhook-target.js';
 
 export { redactUrl };
-
-export interface WorkerOptions {
-  amqpUrl: string;
-  topology: Topology;
-  /** Jobs at once = channel prefetch (WORKER_CONCURRENCY). */
-  concurrency: number;
-  /** Total attempts per job before it is dead-lettered. */
-  maxAttempts: number;
-  /** Redeliveries after a worker vanished mid-job before the job is dead-lettered. */
-  maxRedeliveries?: number;
-  retryTimeouts?: boolean;
-  /** Exit (resolve `exhausted`) after this many jobs. */
-  maxJobs?: number | undefined;
-  connectTimeoutMs?: number;
-  webhookPolicy?: WebhookPolicy;
-  inputRoot: string | undefined;
-  deps: Omit<JobDependencies, 'cores'>;
-  /** A cheap request proving the S3 credentials work for `bucket` (throws while they do not). */
-  probeCredentials?: (bucket: string, signal: AbortSignal) => Promise<void>;
-  logger: Logger;
-  metrics: Metrics;
-  progressIntervalMs?: number;
-  queueDepthIntervalMs?: number;
-  memorySampleMs?: number;
-  memoryWarnBytes?: number;
-  cleanup?: { root: string; intervalMs: number; retentionMs: number } | undefined;
-}
-
-interface RunningJob {
-  id: string;
-  attempt: number;
-  session: Session;
-  controller: AbortController;
-  startedAt: number;
-  done: Promise<void>;
-  progress: number;
-}
-
-/** The `id` of a message that failed validation, when it is still a plausible string (for the failed event). */
-function readableJobId(body: Buffer): string | undefined {
-  try {
-    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
-    return typeof id === 'string' && /^[\w.-]{1,128}$/.test(id) ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export type { WorkerOptions };
 
 export class Worker {
   private session: Session | undefined;
