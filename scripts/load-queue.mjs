@@ -51,12 +51,14 @@ const started = new Map();
 const finished = new Map();
 const completions = new Map();
 let retried = 0;
+const redelivered = new Set();
 let killed = 0;
 let resolveDone;
 const done = new Promise((resolve) => (resolveDone = resolve));
 const watch = await publisher.watch(ids, (event) => {
   if (event.type === 'started' && !started.has(event.jobId)) started.set(event.jobId, Date.parse(event.at));
   if (event.type === 'retrying') retried++;
+  if (event.type === 'started' && (event.redeliveries ?? 0) > 0) redelivered.add(event.jobId);
   if (event.type === 'completed' && event.status === 'completed') completions.set(event.jobId, (completions.get(event.jobId) ?? 0) + 1);
   if (event.type === 'completed' || event.type === 'failed') finished.set(event.jobId, { ...event, at: Date.parse(event.at) });
   // Kill a worker that is busy right now each time another share of the jobs has finished.
@@ -82,7 +84,7 @@ await watch.close();
 for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
 await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => once(p, 'exit')));
 const leftover = execFileSync('ps', ['-eo', 'args=']).toString().split('\n').filter((l) => l.includes(work) && /ffmpeg/.test(l)).length;
-console.log(JSON.stringify({ jobs, workers, kills: killed, succeeded, encodedAndUploadedTwice: [...completions.values()].filter((n) => n > 1).length, retried, deadLettered: finished.size - succeeded, unfinished: jobs - finished.size, ffmpegLeft: leftover, wallSeconds: wall,
+console.log(JSON.stringify({ jobs, workers, kills: killed, redeliveredAfterKill: redelivered.size, succeeded, encodedAndUploadedTwice: [...completions.values()].filter((n) => n > 1).length, retried, deadLettered: finished.size - succeeded, unfinished: jobs - finished.size, ffmpegLeft: leftover, wallSeconds: wall,
   pickupSeconds: { first: Math.min(...pickup), median: median(pickup), max: Math.max(...pickup) }, processingSeconds: { median: median(processing), max: Math.max(...processing) } }, null, 2));
 await publisher.close();
 // Remove the run's queues and exchange.
