@@ -11,6 +11,7 @@ import { registerConsume } from './commands/consume.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerBench } from './commands/bench.js';
 import { registerPreview } from './commands/preview.js';
+import { registerSubmit } from './commands/submit.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCleanup(program, run);
   registerBench(program, run);
   registerPreview(program, run);
+  registerSubmit(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

@@ -39,6 +39,7 @@ export const jobMessageSchema = z
       .string()
       .url()
       .refine((url) => /^https?:\/\//.test(url), { message: 'expected an http(s) URL' })
+      .refine((url) => URL.canParse(url) && !new URL(url).username && !new URL(url).password, { message: 'user:password in a webhook URL is refused' })
       .optional(),
   })
   .strict();

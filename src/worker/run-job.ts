@@ -15,6 +15,7 @@ import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
 import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
 import type { JobInput, JobMessage } from './job-message.js';
+import type { JobEventInput } from './job-events.js';
 
 export interface JobDependencies {
   binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe' | 'launcher'>;
@@ -84,4 +85,18 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
     await confined?.close();
     await workspace.remove();
   }
+}
+
+/** The `completed` event of a job: where the master playlist is and, when it was encoded now, its renditions. */
+export function completedEvent(jobId: string, attempt: number, outcome: JobOutcome, seconds: number): JobEventInput {
+  const base = { type: 'completed' as const, jobId, attempt, master: outcome.master, seconds: Number(seconds.toFixed(3)) };
+  if (outcome.status === 'already-complete') return { ...base, status: 'already-complete' };
+  return {
+    ...base,
+    status: 'completed',
+    speed: Number(outcome.transcode.speed.toFixed(3)),
+    renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+    uploaded: outcome.upload.uploaded,
+    skipped: outcome.upload.skipped,
+  };
 }

@@ -108,6 +108,9 @@ describe('hlsify consume: a job end to end', () => {
     const after = (await worker.http('/metrics')).text;
     expect(metricValue(after, 'hlsify_jobs_total{outcome="completed"}')).toBe(1);
     expect(metricValue(after, 'hlsify_jobs_total{outcome="already-complete"}')).toBe(3);
+    // Durations per outcome too: a job found complete takes milliseconds and must not skew the encode times.
+    expect(metricValue(after, 'hlsify_job_duration_seconds_count{outcome="completed"}')).toBe(1);
+    expect(metricValue(after, 'hlsify_job_duration_seconds_count{outcome="already-complete"}')).toBe(3);
     expect(worker.logs.filter((l) => l.msg === 'job completed' && l.status === 'completed')).toHaveLength(1);
 
     expect(worker.alarms()).toEqual([]);
