@@ -11,6 +11,7 @@ import { registerConsume } from './commands/consume.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerBench } from './commands/bench.js';
 import { registerPreview } from './commands/preview.js';
+import { registerVerify } from './commands/verify.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const ctx = createRunContext();
     try {
       await action(ctx);
+      if (ctx.exitCode !== undefined) exitCode = ctx.exitCode;
     } catch (thrown) {
       const error = toHlsifyError(thrown);
       const flags = program.commands.find((c) => c.name() === program.args[0])?.opts() ?? {};
@@ -53,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCleanup(program, run);
   registerBench(program, run);
   registerPreview(program, run);
+  registerVerify(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });
