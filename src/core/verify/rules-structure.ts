@@ -36,7 +36,8 @@ export function structureRules(ladder: Ladder): RuleResult[] {
 
   const decode: string[] = [];
   let decodedSegments = 0;
-  for (const p of playlists) {
+  // I-frame byte ranges have their own rule (RFC 8216 §4.3.3.6).
+  for (const p of playlists.filter((p) => p.role !== 'iframe')) {
     for (const s of p.segments) {
       if (!s.probe || s.probe.container === 'webvtt') continue;
       if (s.probe.videoFrames !== undefined) decodedSegments++;

@@ -28,6 +28,22 @@ export function sniffContainer(bytes: Uint8Array): SegmentContainer {
 
 const number = z.union([z.string(), z.number()]).transform((v) => Number(v)).optional();
 
+const itemSchema = z.looseObject({
+  type: z.string().optional(),
+  stream_index: z.number().optional(),
+  codec_type: z.string().optional(),
+  media_type: z.string().optional(),
+  pts_time: number,
+  dts_time: number,
+  flags: z.string().optional(),
+  key_frame: z.number().optional(),
+  pict_type: z.string().optional(),
+  best_effort_timestamp_time: number,
+  interlaced_frame: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+
 const probeSchema = z.object({
   streams: z
     .array(
@@ -44,25 +60,9 @@ const probeSchema = z.object({
       }),
     )
     .default([]),
-  packets_and_frames: z
-    .array(
-      z.looseObject({
-        type: z.string(),
-        stream_index: z.number().optional(),
-        codec_type: z.string().optional(),
-        media_type: z.string().optional(),
-        pts_time: number,
-        dts_time: number,
-        flags: z.string().optional(),
-        key_frame: z.number().optional(),
-        pict_type: z.string().optional(),
-        best_effort_timestamp_time: number,
-        interlaced_frame: z.number().optional(),
-        width: z.number().optional(),
-        height: z.number().optional(),
-      }),
-    )
-    .default([]),
+  // ffprobe names the list `packets` when only packets are shown, `packets_and_frames` with frames too.
+  packets: z.array(itemSchema).optional(),
+  packets_and_frames: z.array(itemSchema).optional(),
 });
 
 export interface ProbedStream {
@@ -135,7 +135,7 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
     }
     if (result.failed && errors.length === 0) errors.push(`ffprobe exited with ${result.exitCode}`);
     const typeOf = new Map(json.streams.map((s) => [s.index, s.codec_type ?? 'unknown']));
-    const items = json.packets_and_frames;
+    const items = json.packets_and_frames ?? (json.packets ?? []).map((p) => ({ ...p, type: 'packet' }));
     const isVideo = (i: (typeof items)[number]) => (i.codec_type ?? i.media_type ?? typeOf.get(i.stream_index ?? -1)) === 'video';
     const isAudio = (i: (typeof items)[number]) => (i.codec_type ?? i.media_type ?? typeOf.get(i.stream_index ?? -1)) === 'audio';
     const packets = items.filter((i) => i.type === 'packet');
