@@ -4,6 +4,7 @@
  * Never prints; findings are in the report, only an unreadable master or a bad location throws.
  */
 import { availableParallelism } from 'node:os';
+import { UsageError } from '../../errors.js';
 import { openHttpLadder } from './http-reader.js';
 import { loadLadder } from './load-ladder.js';
 import { openLocalLadder } from './local-reader.js';
@@ -30,6 +31,7 @@ export interface VerifyOptions {
 /** Opens `location` with the reader its form calls for. */
 export async function openLadder(location: string, limits: ResourceLimits, signal?: AbortSignal): Promise<ResourceReader> {
   if (/^https?:\/\//i.test(location)) return openHttpLadder(location, limits, signal);
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location)) throw new UsageError(`${location}: only local paths and http(s) URLs are read`);
   return openLocalLadder(location);
 }
 
