@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationSchema, formatIssues, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
+import { dividesSegment } from '../core/plan/keyframes.js';
 
 const wholeNumber = wholeNumberSchema;
 
@@ -52,6 +53,13 @@ export const uploadFlagsShape = {
   }).optional(),
 };
 
+/** `--keyframe-interval 2` or `0.5`: seconds between IDR frames. */
+const keyframeIntervalSchema = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'expected seconds such as 2 or 0.5')
+  .transform(Number)
+  .pipe(z.number().min(0.1, 'expected at least 0.1 s').max(60, 'expected at most 60 s'));
+
 export const transcodeFlagsSchema = z
   .object({
     output: z.string().min(1).optional(),
@@ -60,6 +68,7 @@ export const transcodeFlagsSchema = z
     crf: wholeNumber(0, 51).optional(),
     segmentDuration: wholeNumber(1, 60).optional(),
     segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),
+    keyframeInterval: keyframeIntervalSchema.optional(),
     processes: wholeNumber(1, 32).optional(),
     parallel: wholeNumber(1, 32).optional(),
     threads: wholeNumber(0, 64).optional(),
@@ -76,7 +85,15 @@ export const transcodeFlagsSchema = z
     preview: z.boolean().optional(),
     ...uploadFlagsShape,
   })
-  .strict();
+  .strict()
+  .superRefine((flags, ctx) => {
+    // Segments are whole GOPs (every segment starts with an IDR): an interval that does not divide the
+    // segment duration is a usage error rather than silently moved keyframes.
+    const segment = flags.segmentDuration ?? 6;
+    if (flags.keyframeInterval !== undefined && !dividesSegment(segment, flags.keyframeInterval)) {
+      ctx.addIssue({ code: 'custom', path: ['keyframeInterval'], message: `${flags.keyframeInterval} s does not divide the ${segment} s segment duration evenly (try ${[1, 2, 3].filter((k) => dividesSegment(segment, k)).join(' or ') || segment})` });
+    }
+  });
 
 export type TranscodeFlags = z.infer<typeof transcodeFlagsSchema>;
 

@@ -13,10 +13,12 @@ import { checkOutputDir, publishOutput } from './finish/publish-output.js';
 import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
+import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
+import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
 
 export interface TranscodeOptions {
@@ -80,6 +82,10 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
+    const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
+    if (plan.video.keyframeInterval !== askedInterval) {
+      emit({ type: 'warning', message: `keyframe interval ${Number(plan.video.keyframeInterval.toFixed(3))} s instead of ${askedInterval} s, so that ${plan.segment.duration} s segments are whole GOPs` });
+    }
     emit({ type: 'planned', plan, workDir: workspace.dir });
 
     emit({ type: 'stage', stage: 'encode' });
@@ -93,7 +99,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     verifyLadder(renditions, media.duration);
 
     emit({ type: 'stage', stage: 'playlists' });
-    await writeMasterPlaylist(plan, renditions, workspace.ladderDir);
+    const iframes = await Promise.all(renditions.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
+    await writeMasterPlaylist(plan, renditions, workspace.ladderDir, iframes);
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'finish' });

@@ -21,7 +21,8 @@ export async function readLadder(outputDir: string): Promise<{ master: types.Mas
   const master = HLS.parse(masterText);
   if (!master.isMasterPlaylist) throw new Error('master.m3u8 is not a master playlist');
   const variants: LadderVariant[] = [];
-  for (const variant of (master as types.MasterPlaylist).variants) {
+  // I-frame streams (EXT-X-I-FRAME-STREAM-INF) are checked on their own, not as variants to play.
+  for (const variant of (master as types.MasterPlaylist).variants.filter((v) => !v.isIFrameOnly)) {
     const playlistPath = join(outputDir, variant.uri);
     const media = HLS.parse(await readFile(playlistPath, 'utf8')) as types.MediaPlaylist;
     const dir = dirname(playlistPath);

@@ -123,7 +123,8 @@ describe('hlsify upload', () => {
     expect(order.at(-1)).toBe('o/master.m3u8');
     const lastSegment = Math.max(...order.map((key, i) => (key.endsWith('.ts') ? i : -1)));
     const mediaPlaylists = order.map((key, i) => ({ key, i })).filter(({ key }) => /\/(480p|360p)\/[^/]+\.m3u8$/.test(key));
-    expect(mediaPlaylists).toHaveLength(2);
+    // index.m3u8 and iframes.m3u8 of each rendition.
+    expect(mediaPlaylists).toHaveLength(4);
     for (const { key, i } of mediaPlaylists) expect(i, `${key} went up before a segment`).toBeGreaterThan(lastSegment);
   });
 

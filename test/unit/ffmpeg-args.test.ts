@@ -133,9 +133,12 @@ describe('buildFfmpegArgs: video', () => {
     }
   });
 
-  it('forces a keyframe at every segment boundary', () => {
+  it('forces an IDR every keyframe interval (2 s by default), so 6 s segments are three whole GOPs', () => {
     const args = buildFfmpegArgs(plan({}, { segmentDuration: 6 }), [0, 1], WORK);
-    expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*6)', 'expr:gte(t,n_forced*6)']);
+    expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*2)', 'expr:gte(t,n_forced*2)']);
+    expect(valuesOf(args, '-hls_time')).toEqual(['6', '6']);
+    const rounded = buildFfmpegArgs(plan({}, { segmentDuration: 7 }), [0], WORK);
+    expect(valuesOf(rounded, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*1.75)']);
   });
 
   it('targets each rendition’s planned bit rate with its peak rate and buffer', () => {

@@ -87,6 +87,21 @@ describe('parseFlags', () => {
     expect(flagError({ ladder: '1080,32' }).message).toContain('--ladder: "32" is not a rung');
   });
 
+  it('takes --keyframe-interval in seconds when it divides the segment duration', () => {
+    expect(parseFlags(transcodeFlagsSchema, { keyframeInterval: '2', segmentDuration: '6' })).toMatchObject({ keyframeInterval: 2 });
+    expect(parseFlags(transcodeFlagsSchema, { keyframeInterval: '0.5', segmentDuration: '4' })).toMatchObject({ keyframeInterval: 0.5 });
+    expect(parseFlags(transcodeFlagsSchema, { keyframeInterval: '3' })).toMatchObject({ keyframeInterval: 3 });
+  });
+
+  it('refuses a --keyframe-interval that would split a GOP across segments', () => {
+    const error = flagError({ keyframeInterval: '4', segmentDuration: '6' });
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('--keyframe-interval: 4 s does not divide the 6 s segment duration evenly (try 1 or 2 or 3)');
+    expect(flagError({ keyframeInterval: '2', segmentDuration: '5' }).message).toContain('--keyframe-interval: 2 s does not divide the 5 s');
+    expect(flagError({ keyframeInterval: 'two' }).message).toContain('--keyframe-interval: expected seconds');
+    expect(flagError({ keyframeInterval: '0' }).message).toContain('--keyframe-interval: expected at least 0.1 s');
+  });
+
   it('reports every bad flag at once', () => {
     const message = flagError({ crf: '99', segmentType: 'mp4', ladder: 'x' }).message;
     for (const flag of ['--crf', '--segment-type', '--ladder']) expect(message).toContain(flag);

@@ -42,27 +42,35 @@ describe('planLadder: renditions', () => {
 
 describe('planLadder: frame rate and GOP', () => {
   it.each([
-    [24, 144],
-    [25, 150],
-    [30000 / 1001, 180],
-    [30, 180],
-    [60, 360],
-  ])('at %d fps with 6 s segments the GOP is round(6 x fps) = %i frames', (fps, gop) => {
+    [24, 49],
+    [25, 51],
+    [30000 / 1001, 60],
+    [30, 61],
+    [60, 121],
+  ])('at %d fps an IDR comes every 2 s and the GOP cap is one frame past it (%i frames)', (fps, gop) => {
     const plan = planLadder(mediaInfo({ fps }), { cores: 2 });
+    expect(plan.video.keyframeInterval).toBe(2);
     expect(plan.video.gop).toBe(gop);
     expect(plan.video.fps).toBe(fps);
+    expect(plan.segment.duration).toBe(6);
   });
 
-  it('derives the GOP from the segment duration asked for', () => {
-    expect(planLadder(mediaInfo({ fps: 30000 / 1001 }), { cores: 2, segmentDuration: 4 }).video.gop).toBe(120);
-    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, segmentDuration: 2 }).video.gop).toBe(50);
+  it('uses the keyframe interval asked for when it divides the segment duration', () => {
+    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, keyframeInterval: 1 }).video).toMatchObject({ keyframeInterval: 1, gop: 26 });
+    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, segmentDuration: 4, keyframeInterval: 4 }).video).toMatchObject({ keyframeInterval: 4, gop: 101 });
   });
 
-  it('outputs a 120 fps phone clip at 60 fps with a 6 s GOP of 360 frames', () => {
+  it('rounds the keyframe interval to divide the segment duration evenly', () => {
+    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, segmentDuration: 7 }).video.keyframeInterval).toBe(1.75);
+    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, segmentDuration: 3 }).video.keyframeInterval).toBe(1.5);
+    expect(planLadder(mediaInfo({ fps: 25 }), { cores: 2, segmentDuration: 1 }).video.keyframeInterval).toBe(1);
+  });
+
+  it('outputs a 120 fps phone clip at 60 fps with an IDR every 120 frames', () => {
     const plan = planLadder(mediaInfo({ fps: 120 }), { cores: 2 });
     expect(plan.video.fps).toBe(60);
     expect(plan.input.fps).toBe(120);
-    expect(plan.video.gop).toBe(360);
+    expect(plan.video.gop).toBe(121);
   });
 
   it('halves high frame rates until they are at most 60', () => {

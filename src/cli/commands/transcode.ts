@@ -31,6 +31,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
+    .option('--keyframe-interval <seconds>', 'seconds between IDR frames, dividing the segment duration (default: 2, or the longest below 2 that divides it)')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
@@ -66,6 +67,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
               crf: flags.crf ?? env.FFMPEG_CRF,
               segmentDuration: flags.segmentDuration,
               segmentType: flags.segmentType,
+              keyframeInterval: flags.keyframeInterval,
               processes: flags.processes,
               parallel: flags.parallel,
               threads: flags.threads ?? env.FFMPEG_THREADS,

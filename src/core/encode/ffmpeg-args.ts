@@ -1,6 +1,7 @@
 /** buildFfmpegArgs: one ffmpeg process of an EncodePlan → its argument array (never a shell string). */
 import { join } from 'node:path';
 import type { EncodePlan, PlannedRendition } from '../plan/encode-plan.js';
+import { forceKeyFramesExpression } from '../plan/keyframes.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
 /** Where a rendition's files go inside the work dir. */
@@ -53,10 +54,12 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     '-c:v', 'libx264', '-preset', video.preset, '-profile:v', video.profile,
     ...(rendition.level ? ['-level:v', rendition.level] : []),
     ...rate, '-maxrate', kbps(rendition.maxrate), '-bufsize', kbps(rendition.bufsize),
-    // Aligned segments across renditions (RFC 8216 §6.2.4 switching): fixed GOP, no scene-cut keyframes,
-    // closed GOPs, and a forced IDR at every segment boundary by time (robust for 29.97 and VFR sources).
+    // Aligned keyframes across renditions (RFC 8216 §6.2.4 switching): an IDR forced by time every
+    // keyframe interval (robust for 29.97 and VFR sources), no scene-cut keyframes, closed GOPs, and a GOP
+    // cap just above the interval. The HLS muxer cuts at the first keyframe at or after each multiple of
+    // hls_time, which is a whole number of intervals, so segments stay whole GOPs.
     '-g', String(video.gop), '-keyint_min', String(video.gop), '-sc_threshold', '0', '-flags', '+cgop',
-    '-force_key_frames', `expr:gte(t,n_forced*${segment.duration})`,
+    '-force_key_frames', forceKeyFramesExpression(video.keyframeInterval, segment.duration),
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',

@@ -34,7 +34,9 @@ export interface EncodePlan {
     profile: 'high';
     /** Output frame rate (the source's, halved until <= 60). */
     fps: number;
-    /** Fixed GOP length in frames: round(segment duration x fps). */
+    /** Seconds between IDR frames; the segment duration is a whole number of them. */
+    keyframeInterval: number;
+    /** x264's GOP cap in frames: one more than a keyframe interval holds (the IDRs are forced by time). */
     gop: number;
     /** x264 threads per rendition; 0 lets x264 decide. */
     threads: number;

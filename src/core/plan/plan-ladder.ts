@@ -2,6 +2,7 @@
 import type { MediaInfo } from '../probe/media-info.js';
 import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
 import { h264Level } from './h264-level.js';
+import { gopFrames, resolveKeyframeInterval } from './keyframes.js';
 import { selectPreset, type X264Preset } from './preset.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
@@ -12,6 +13,8 @@ export interface PlanOptions {
   crf?: number | undefined;
   segmentDuration?: number | undefined;
   segmentType?: SegmentType | undefined;
+  /** Seconds between IDR frames (default 2); rounded to divide the segment duration evenly. */
+  keyframeInterval?: number | undefined;
   /** Cores this job may use (machine cores / concurrent jobs). */
   cores: number;
   /** ffmpeg processes the ladder is split into; default from `cores`. */
@@ -34,6 +37,7 @@ export function outputFps(sourceFps: number): number {
 export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
   const segmentDuration = options.segmentDuration ?? 6;
   const fps = outputFps(media.video.fps);
+  const keyframeInterval = resolveKeyframeInterval(segmentDuration, options.keyframeInterval).interval;
   const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
   const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
   const renditions: PlannedRendition[] = sizes.map((size) => {
@@ -69,7 +73,8 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       crf: options.crf,
       profile: 'high',
       fps,
-      gop: Math.max(1, Math.round(segmentDuration * fps)),
+      keyframeInterval,
+      gop: gopFrames(keyframeInterval, fps),
       threads: options.threads ?? 0,
     },
     audio: media.audio

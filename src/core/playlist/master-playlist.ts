@@ -23,7 +23,7 @@ export function formatFrameRate(fps: number): string {
  * sensible start for players that begin with the first listed variant (hls.js, Safari): the variant
  * closest to 720p, or the top one when the ladder is smaller.
  */
-export function buildMasterPlaylist(variants: readonly MasterVariant[], options: { version: number }): string {
+export function buildMasterPlaylist(variants: readonly MasterVariant[], options: { version: number; iframes?: readonly MasterIframeStream[] | undefined }): string {
   const sorted = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
   const startIndex = sorted.findIndex((v) => Math.min(v.width, v.height) <= 720);
   const ordered = startIndex > 0 ? [sorted[startIndex]!, ...sorted.filter((_, i) => i !== startIndex)] : sorted;
@@ -38,5 +38,37 @@ export function buildMasterPlaylist(variants: readonly MasterVariant[], options:
     ];
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
   }
+  lines.push(...iframeStreamLines(options.iframes ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+export interface MasterIframeStream {
+  /** I-frame playlist URI relative to the master, e.g. "720p/iframes.m3u8". */
+  uri: string;
+  /** Peak bit rate of the I-frame segments, b/s. */
+  bandwidth: number;
+  averageBandwidth: number;
+  /** Video codec only: an I-frame stream has no audio. */
+  codecs: string[];
+  width: number;
+  height: number;
+}
+
+/**
+ * EXT-X-I-FRAME-STREAM-INF lines (RFC 8216 §4.3.4.3; Apple 9.3/9.4: CODECS and RESOLUTION), highest
+ * bandwidth first. Every rendition hlsify writes is SDR (8-bit BT.709 H.264).
+ */
+export function iframeStreamLines(streams: readonly MasterIframeStream[]): string[] {
+  return [...streams]
+    .sort((a, b) => b.bandwidth - a.bandwidth)
+    .map((s) =>
+      `#EXT-X-I-FRAME-STREAM-INF:${[
+        `BANDWIDTH=${s.bandwidth}`,
+        `AVERAGE-BANDWIDTH=${s.averageBandwidth}`,
+        `CODECS="${s.codecs.join(',')}"`,
+        `RESOLUTION=${s.width}x${s.height}`,
+        'VIDEO-RANGE=SDR',
+        `URI="${s.uri}"`,
+      ].join(',')}`,
+    );
 }

@@ -5,7 +5,7 @@ import { EncodeError } from '../../errors.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
 import { averageBandwidth, peakBandwidth } from './bandwidth.js';
 import { AAC_LC, avcCodecFromAnnexB, avcCodecFromInitSegment } from './codecs.js';
-import { buildMasterPlaylist } from './master-playlist.js';
+import { buildMasterPlaylist, type MasterIframeStream } from './master-playlist.js';
 import { parseMediaPlaylist } from './media-playlist.js';
 
 export interface RenditionResult {
@@ -84,12 +84,12 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
 }
 
 /** Writes master.m3u8 into `workDir` for the measured renditions; returns its path. */
-export async function writeMasterPlaylist(plan: EncodePlan, renditions: readonly RenditionResult[], workDir: string): Promise<string> {
+export async function writeMasterPlaylist(plan: EncodePlan, renditions: readonly RenditionResult[], workDir: string, iframes: readonly MasterIframeStream[] = []): Promise<string> {
   const text = buildMasterPlaylist(
     renditions.map((r) => ({ uri: r.playlist, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs, width: r.width, height: r.height, fps: r.fps })),
     // The master declares the highest version its media playlists use (ffmpeg: 6 for TS with
     // independent segments, 7 for fMP4), and at least 6 for fMP4's EXT-X-MAP.
-    { version: Math.max(plan.segment.type === 'fmp4' ? 6 : 3, ...renditions.map((r) => r.playlistVersion)) },
+    { version: Math.max(plan.segment.type === 'fmp4' ? 6 : 3, ...renditions.map((r) => r.playlistVersion)), iframes },
   );
   const path = join(workDir, 'master.m3u8');
   await writeFile(path, text);
