@@ -6,7 +6,7 @@ import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
 import { expectOneErrorLine } from './support.js';
-import { evidence, makeSource, scratch, statuses, transcodeLadder, verify } from './verify-support.js';
+import { copyLadder, edit, evidence, makeSource, scratch, statuses, transcodeLadder, verify } from './verify-support.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -81,12 +81,17 @@ describe('verify over HTTP', () => {
 });
 
 describe('hlsify verify (CLI)', () => {
-  it('exits 1 with a report when a MUST fails; --json gives the same report as one document', async () => {
-    const text = await hlsify(['verify', ladder, '--quick']);
+  it('exits 0 when every MUST holds, 1 with a report when one fails; --json gives the report as one document', async () => {
+    const good = await hlsify(['verify', ladder, '--quick']);
+    expect(good.exitCode, String(good.stdout)).toBe(0);
+    expect(String(good.stdout).trim().split('\n').at(-1)).toMatch(/^✔ every MUST holds \(\d+ pass, 0 fail, 0 warn, \d+ n\/a; 16 segments, 12 decoded \(quick\)\)$/);
+    const broken = await copyLadder(ladder, dir);
+    await edit(join(broken, 'master.m3u8'), (t) => t.replace(/#EXT-X-I-FRAME-STREAM-INF:.*\n/g, ''));
+    const text = await hlsify(['verify', broken, '--quick']);
     expect(text.exitCode).toBe(1);
     expect(String(text.stdout)).toMatch(/^FAIL 6\.1 +MUST +I-frame playlists provided\n +master: no EXT-X-I-FRAME-STREAM-INF \(2 variants\)$/m);
     expect(String(text.stdout).trim().split('\n').at(-1)).toMatch(/^✘ MUST failed: 6\.1 \(\d+ pass, 1 fail/);
-    const json = await hlsify(['verify', join(ladder, 'master.m3u8'), '--quick', '--json']);
+    const json = await hlsify(['verify', join(broken, 'master.m3u8'), '--quick', '--json']);
     expect(json.exitCode).toBe(1);
     const parsed = JSON.parse(String(json.stdout));
     expect(parsed.ok).toBe(false);

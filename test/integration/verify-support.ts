@@ -1,6 +1,6 @@
 /** Ladders for the verify tests: a small good one made once per file, copies to break, and report diffs. */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -69,35 +69,3 @@ export function evidence(report: VerifyReport, id: string): string {
   return rule.evidence.join('\n');
 }
 
-/**
- * Adds an I-frame playlist per variant of a TS ladder (what a packager would write): one byte range per
- * keyframe, from its first TS packet to the next video frame, after an EXT-X-MAP range holding the
- * segment's SDT, PAT and PMT (the three packets before the first video packet).
- */
-export async function addIFramePlaylists(ladder: string): Promise<void> {
-  const master = await readFile(join(ladder, 'master.m3u8'), 'utf8');
-  const additions: string[] = [];
-  for (const match of master.matchAll(/#EXT-X-STREAM-INF:.*CODECS="([^",]+)[^"]*",RESOLUTION=(\d+x\d+).*\n(\S+)\/index\.m3u8/g)) {
-    const [, codec, resolution, rung] = match;
-    const media = await readFile(join(ladder, rung!, 'index.m3u8'), 'utf8');
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:5', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-I-FRAMES-ONLY'];
-    let peak = 0;
-    for (const segment of media.split('\n').filter((l) => l.endsWith('.ts'))) {
-      const csv = execFileSync(process.env.HLSIFY_FFPROBE ?? 'ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,flags', '-of', 'csv=p=0', join(ladder, rung!, segment)], { encoding: 'utf8' });
-      const packets = csv.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(',')).map(([pts, pos, flags]) => ({ pts: Number(pts), pos: Number(pos), key: flags!.startsWith('K') }));
-      const size = (await stat(join(ladder, rung!, segment))).size;
-      packets.forEach((p, i) => {
-        if (!p.key) return;
-        const end = packets[i + 1]?.pos ?? size;
-        const nextKey = packets.slice(i + 1).find((q) => q.key)?.pts ?? packets.at(-1)!.pts + 0.04;
-        if (lines.length === 5) lines.push(`#EXT-X-MAP:URI="${segment}",BYTERANGE="${p.pos}@0"`);
-        lines.push(`#EXTINF:${(nextKey - p.pts).toFixed(6)},`, `#EXT-X-BYTERANGE:${end - p.pos}@${p.pos}`, segment);
-        peak = Math.max(peak, Math.ceil(((end - p.pos) * 8) / (nextKey - p.pts)));
-      });
-    }
-    lines.push('#EXT-X-ENDLIST');
-    await writeFile(join(ladder, rung!, 'iframes.m3u8'), `${lines.join('\n')}\n`);
-    additions.push(`#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=${peak},CODECS="${codec}",RESOLUTION=${resolution},URI="${rung}/iframes.m3u8"`);
-  }
-  await writeFile(join(ladder, 'master.m3u8'), `${master}${additions.join('\n')}\n`);
-}

@@ -16,6 +16,8 @@ export interface LoadedSegment {
   probe: SegmentProbe | undefined;
   /** WebVTT text (subtitle segments). */
   text: string | undefined;
+  /** Top-level ISO BMFF boxes of the segment's own bytes (fMP4), e.g. ['moof', 'mdat']. */
+  boxes: string[] | undefined;
   /** Why it could not be read (outside the ladder, missing, too large). */
   readError: string | undefined;
 }

@@ -6,7 +6,7 @@ import type { Ladder, LoadedPlaylist, LoadedSegment, PlaylistRole } from './ladd
 import { parseMasterPlaylist, parseMediaPlaylist, playlistKind } from './parse-playlist.js';
 import type { MediaSegment } from './playlist-model.js';
 import { ResourceError, type ResourceLimits, type ResourceReader } from './resource-reader.js';
-import { probeSegment } from './segment-probe.js';
+import { probeSegment, topLevelBoxes } from './segment-probe.js';
 
 export interface LoadOptions {
   ffprobe: string;
@@ -98,7 +98,7 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
         playlist.segments.map((segment, index) =>
           limit(async (): Promise<LoadedSegment> => {
             throwIfAborted(options.signal);
-            const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, readError: undefined };
+            const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
             const segmentKey = resolveUri(key, segment.uri, loaded.name);
             result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
             if (!segmentKey) {
@@ -121,6 +121,7 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
             const bytes = prefix.length > 0 ? Buffer.concat([prefix, body]) : body;
             result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
             if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
+            if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
             ladder.segmentsTotal++;
             if (decode && result.probe.container !== 'webvtt') ladder.segmentsDecoded++;
             return result;

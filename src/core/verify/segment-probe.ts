@@ -26,6 +26,19 @@ export function sniffContainer(bytes: Uint8Array): SegmentContainer {
   return 'unknown';
 }
 
+/** The top-level box types of ISO BMFF bytes, as far as they parse (a range may end inside a box). */
+export function topLevelBoxes(bytes: Uint8Array): string[] {
+  const boxes: string[] = [];
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 0; offset + 8 <= view.length && boxes.length < 64; ) {
+    const size = view.readUInt32BE(offset);
+    boxes.push(view.toString('latin1', offset + 4, offset + 8));
+    if (size < 8) break;
+    offset += size;
+  }
+  return boxes;
+}
+
 const number = z.union([z.string(), z.number()]).transform((v) => Number(v)).optional();
 
 const itemSchema = z.looseObject({
