@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import chalk from 'chalk';
 import { toHlsifyError, type HlsifyError } from '../errors.js';
+import { LadderCheckError } from '../core/verify/check-ladder.js';
 import { registerTranscode } from './commands/transcode.js';
 import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';
@@ -18,7 +19,9 @@ const VERSION = '0.1.0';
 
 function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; verbose: boolean }): void {
   if (options.json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message } })}\n`);
+    // A ladder that fails its checks keeps the report in the JSON (hlsify transcode --json).
+    const verify = error instanceof LadderCheckError ? { verify: error.report } : {};
+    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message }, ...verify })}\n`);
   }
   ctx.stderr.write(`${chalk.red('hlsify: error:')} ${error.message}\n`);
   if (options.verbose && error.details) ctx.stderr.write(`${chalk.dim(error.details)}\n`);
