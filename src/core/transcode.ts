@@ -55,7 +55,7 @@ export interface TranscodeResult {
   /** Temp dir kept with --keep-temp. */
   keptTempDir: string | undefined;
   /** What `hlsify verify` found on the published ladder (every MUST held); undefined when not checked. */
-  verify: (VerifySummary & { segments: VerifyReport['segments'] }) | undefined;
+  verify: (VerifySummary & Pick<VerifyReport, 'segments' | 'iFrameRanges'>) | undefined;
   /** The full report behind `verify`. */
   verifyReport: VerifyReport | undefined;
   wallSeconds: number;
@@ -132,7 +132,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       preset: plan.video.preset,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
       keptTempDir: options.keepTemp ? workspace.dir : undefined,
-      verify: verifyReport ? { ...verifyReport.summary, segments: verifyReport.segments } : undefined,
+      verify: verifyReport ? { ...verifyReport.summary, segments: verifyReport.segments, iFrameRanges: verifyReport.iFrameRanges } : undefined,
       verifyReport: verifyReport ? { ...verifyReport, location: resolve(outputDir, 'master.m3u8') } : undefined,
       wallSeconds,
       encodeSeconds,

@@ -76,7 +76,7 @@ describe('verify: I-frame playlists', () => {
     const result = await hlsify(['verify', withIFrames]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const lines = String(result.stdout).trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^✔ every MUST holds \(\d+ pass, 0 fail, 0 warn, \d+ n\/a; 16 segments, 16 decoded\)$/);
+    expect(lines.at(-1)).toMatch(/^✔ every MUST holds \(\d+ pass, 0 fail, 0 warn, \d+ n\/a; 8 segments \(8 decoded\), 8 I-frame ranges \(8 decoded\)\)$/);
     expect(lines).toContainEqual(expect.stringMatching(/^PASS 1\.27 +MUST +measured peak/));
   });
 });
@@ -122,7 +122,8 @@ describe('verify: fMP4 specifics, GOP length, quick mode', () => {
   it('--quick decodes first, middle and last segments only', async () => {
     const report = await verify(withIFrames, { quick: true });
     // 4 segments per rendition: indexes 0, 2, 3 decoded; 3 of 4 I-frame ranges too.
-    expect(report.segments).toEqual({ total: 16, decoded: 12 });
+    expect(report.segments).toEqual({ total: 8, decoded: 6 });
+    expect(report.iFrameRanges).toEqual({ total: 8, decoded: 6 });
     expect(report.summary.ok).toBe(true);
   });
 });

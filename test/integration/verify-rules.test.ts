@@ -48,7 +48,8 @@ describe('verify: the good ladder', () => {
     const notPassing = baseReport.rules.filter((r) => r.status === 'FAIL' || r.status === 'WARN');
     expect(notPassing).toEqual([]);
     // 4 segments and 4 I-frame ranges per rendition.
-    expect(baseReport.segments).toEqual({ total: 16, decoded: 16 });
+    expect(baseReport.segments).toEqual({ total: 8, decoded: 8 });
+    expect(baseReport.iFrameRanges).toEqual({ total: 8, decoded: 8 });
   });
 });
 

@@ -18,7 +18,7 @@ function ruleLines(rule: RuleResult): string[] {
 /** The summary line alone (also used after transcode). */
 export function verifySummaryLine(report: VerifyReport): string {
   const { summary } = report;
-  const counts = `${summary.pass} pass, ${summary.fail} fail, ${summary.warn} warn, ${summary.notApplicable} n/a; ${report.segments.total} segments, ${report.segments.decoded} decoded${report.quick ? ' (quick)' : ''}`;
+  const counts = `${summary.pass} pass, ${summary.fail} fail, ${summary.warn} warn, ${summary.notApplicable} n/a; ${report.segments.total} segments (${report.segments.decoded} decoded), ${report.iFrameRanges.total} I-frame ranges (${report.iFrameRanges.decoded} decoded)${report.quick ? ', quick' : ''}`;
   return summary.ok
     ? `${chalk.green('✔')} every MUST holds (${counts})${summary.warned.length > 0 ? `; SHOULD not met: ${summary.warned.join(', ')}` : ''}`
     : `${chalk.red('✘')} MUST failed: ${summary.failedMust.join(', ')} (${counts})`;

@@ -49,6 +49,8 @@ export interface Ladder {
   iFrameKeys: (string | undefined)[];
   /** URIs refused or unreadable, with where they were named. */
   resourceProblems: string[];
-  segmentsTotal: number;
-  segmentsDecoded: number;
+  /** Media segments read, and decoded. */
+  segments: { total: number; decoded: number };
+  /** I-frame byte ranges read, and decoded. */
+  iFrameRanges: { total: number; decoded: number };
 }

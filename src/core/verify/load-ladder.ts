@@ -41,7 +41,7 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
   const master = parseMasterPlaylist(masterText);
   const ladder: Ladder = {
     location: reader.master, master, playlists: new Map(), variantKeys: [], renditionKeys: [], iFrameKeys: [],
-    resourceProblems: [], segmentsTotal: 0, segmentsDecoded: 0,
+    resourceProblems: [], segments: { total: 0, decoded: 0 }, iFrameRanges: { total: 0, decoded: 0 },
   };
   const limit = pLimit(options.concurrency);
   const mapCache = new Map<string, Promise<Uint8Array>>();
@@ -122,8 +122,9 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
             result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
             if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
             if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
-            ladder.segmentsTotal++;
-            if (decode && result.probe.container !== 'webvtt') ladder.segmentsDecoded++;
+            const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
+            count.total++;
+            if (decode && result.probe.container !== 'webvtt') count.decoded++;
             return result;
           }),
         ),

@@ -36,8 +36,10 @@ export interface VerifyReport {
   location: string;
   rules: RuleResult[];
   summary: VerifySummary;
-  /** Segments read and probed; segments fully decoded (all, or a sample with quick). */
+  /** Media segments read and probed; those fully decoded (all, or a sample with quick). */
   segments: { total: number; decoded: number };
+  /** I-frame byte ranges read; those decoded. */
+  iFrameRanges: { total: number; decoded: number };
   quick: boolean;
 }
 

@@ -52,7 +52,7 @@ export function structureRules(ladder: Ladder): RuleResult[] {
       passEvidence: [`master and ${playlists.length} media playlists parsed`],
     }),
     judge({ id: 'RFC 8216 §4.1', level: 'MUST', title: 'every URI relative, inside the ladder and readable' }, ladder.resourceProblems, {
-      passEvidence: [`${ladder.segmentsTotal} segments read`],
+      passEvidence: [`${ladder.segments.total} segments, ${ladder.iFrameRanges.total} I-frame ranges read`],
     }),
     judge({ id: 'RFC 8216 §4.3.3.1', level: 'MUST', title: 'TARGETDURATION >= every rounded EXTINF' }, targetDuration, { applicable: playlists.length > 0 }),
     judge({ id: 'RFC 8216 §4.3.3.4', level: 'MUST', title: 'EXT-X-ENDLIST in every media playlist (VOD)' }, endlist, { applicable: playlists.length > 0 }),

@@ -60,7 +60,8 @@ export async function verifyLadder(location: string, options: VerifyOptions): Pr
     location: /^https?:/.test(reader.master) ? reader.master : `${reader.root}/${reader.master}`,
     rules,
     summary: summarize(rules),
-    segments: { total: ladder.segmentsTotal, decoded: ladder.segmentsDecoded },
+    segments: ladder.segments,
+    iFrameRanges: ladder.iFrameRanges,
     quick,
   };
 }
