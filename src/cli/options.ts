@@ -85,6 +85,7 @@ export const transcodeFlagsSchema = z
     verbose: z.boolean().optional(),
     upload: z.string().min(1).optional(),
     preview: z.boolean().optional(),
+    verify: z.boolean().optional(),
     ...uploadFlagsShape,
   })
   .strict()

@@ -24,6 +24,8 @@ import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
 import { defaultCalibrationPath, readCalibration } from './calibration/calibration-file.js';
 import { DEFAULT_MIN_SPEED, type CostModel, type PresetChoice } from './plan/cost-model.js';
+import { checkLadder } from './verify/check-ladder.js';
+import type { VerifyReport, VerifySummary } from './verify/report.js';
 
 export interface TranscodeOptions {
   input: string;
@@ -42,6 +44,8 @@ export interface TranscodeOptions {
   force?: boolean | undefined;
   maxVideoSize: number;
   minDiskSpace: number;
+  /** Check the ladder against RFC 8216 and Apple's rules before publishing it (default true). */
+  verify?: boolean | undefined;
   /** Hard limit on the whole run, seconds. */
   timeoutSeconds?: number | undefined;
   killGraceMs?: number | undefined;
@@ -61,6 +65,10 @@ export interface TranscodeResult {
   processes: string[][];
   /** Temp dir kept with --keep-temp. */
   keptTempDir: string | undefined;
+  /** What `hlsify verify` found on the published ladder (every MUST held); undefined when not checked. */
+  verify: (VerifySummary & Pick<VerifyReport, 'segments' | 'iFrameRanges'>) | undefined;
+  /** The full report behind `verify`. */
+  verifyReport: VerifyReport | undefined;
   wallSeconds: number;
   encodeSeconds: number;
   /** Input seconds per wall second for the whole run. */
@@ -111,14 +119,16 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
     throwIfAborted(signal);
 
-    emit({ type: 'stage', stage: 'verify' });
+    emit({ type: 'stage', stage: 'playlists' });
     const renditions = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
     verifyLadder(renditions, media.duration);
-
-    emit({ type: 'stage', stage: 'playlists' });
     const iframes = await Promise.all(renditions.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
     await writeMasterPlaylist(plan, renditions, workspace.ladderDir, iframes);
     throwIfAborted(signal);
+
+    // The same checks as `hlsify verify`, on the ladder before anyone sees it: a failing MUST publishes nothing.
+    emit({ type: 'stage', stage: 'verify' });
+    const verifyReport = options.verify === false ? undefined : await checkLadder(workspace.ladderDir, options.binaries.ffprobe, signal);
 
     emit({ type: 'stage', stage: 'finish' });
     await publishOutput(workspace.ladderDir, outputDir, options.force ?? false);
@@ -140,6 +150,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       presetChoice: plan.presetChoice,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
       keptTempDir: options.keepTemp ? workspace.dir : undefined,
+      verify: verifyReport ? { ...verifyReport.summary, segments: verifyReport.segments, iFrameRanges: verifyReport.iFrameRanges } : undefined,
+      verifyReport: verifyReport ? { ...verifyReport, location: resolve(outputDir, 'master.m3u8') } : undefined,
       wallSeconds,
       encodeSeconds,
       speed: media.duration / wallSeconds,

@@ -49,7 +49,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
     .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
-    .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)');
+    .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)')
+    .option('--no-verify', 'publish without the hlsify verify checks (RFC 8216, Apple HLS rules) on the new ladder');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
         const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
@@ -87,6 +88,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
             timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime,
             killGraceMs: DEFAULTS.killGraceMs,
+            verify: flags.verify,
             signal: ctx.signal,
             onEvent: renderer?.onEvent,
           });
