@@ -31,6 +31,7 @@ export const jobEventSchema = z.discriminatedUnion('type', [
     renditions: z.array(z.looseObject({ name: z.string(), width: z.number(), height: z.number(), bandwidth: z.number() })).optional(),
     uploaded: z.number().optional(),
     skipped: z.number().optional(),
+    verify: z.looseObject({ ok: z.boolean(), pass: z.number(), warn: z.number(), notApplicable: z.number(), warned: z.array(z.string()) }).optional(),
   }),
   z.looseObject({ type: z.literal('failed'), ...base, reason: z.string(), kind: z.string().optional(), final: z.literal(true) }),
 ]);

@@ -97,6 +97,8 @@ export function completedEvent(jobId: string, attempt: number, outcome: JobOutco
     speed: Number(outcome.transcode.speed.toFixed(3)),
     renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
     uploaded: outcome.upload.uploaded,
+    // What the HLS checks found on the ladder before it was uploaded (every MUST held, or it would have failed).
+    ...(outcome.transcode.verify ? { verify: { ok: outcome.transcode.verify.ok, pass: outcome.transcode.verify.pass, warn: outcome.transcode.verify.warn, notApplicable: outcome.transcode.verify.notApplicable, warned: outcome.transcode.verify.warned } } : {}),
     skipped: outcome.upload.skipped,
   };
 }

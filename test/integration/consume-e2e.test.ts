@@ -56,6 +56,9 @@ describe('hlsify consume: a job end to end', () => {
       expect(p.receivedAt).toBeLessThanOrEqual(completed.receivedAt);
     }
     expect(completed).toMatchObject({ routingKey: 'job.completed', status: 'completed', attempt: 1, master: `s3://${bucket}/out/clip/master.m3u8` });
+    // The HLS checks ran on the ladder before upload, and their summary travels with the event.
+    expect(completed.verify).toMatchObject({ ok: true, notApplicable: expect.any(Number) });
+    expect((completed.verify as { pass: number }).pass).toBeGreaterThan(10);
     const renditions = completed.renditions as { name: string; width: number; height: number; bandwidth: number; codecs: string }[];
     expect(renditions).toHaveLength(1);
     expect(renditions[0]).toMatchObject({ width: 640, height: 360 });
