@@ -14,9 +14,10 @@ import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
-import type { MediaInfo } from './probe/media-info.js';
+import type { SourceMedia } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
-import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
+import { measureAudioRendition, measureRendition, withGroups, writeMasterPlaylist, type MediaRenditionResult, type RenditionResult } from './playlist/measure-renditions.js';
+import { writeSubtitleRenditions, type SegmentTimeline } from './playlist/subtitle-renditions.js';
 import type { Binaries } from './tools/binaries.js';
 
 export interface TranscodeOptions {
@@ -24,6 +25,8 @@ export interface TranscodeOptions {
   outputDir: string;
   binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher'>>;
   plan: Omit<PlanOptions, 'cores'> & { cores?: number | undefined };
+  /** Accept an input without video: an audio-only ladder. */
+  allowAudioOnly?: boolean | undefined;
   /** Parent of the job's temp dir (default: the OS temp dir). */
   tmpRoot?: string | undefined;
   keepTemp?: boolean | undefined;
@@ -43,6 +46,8 @@ export interface TranscodeResult {
   outputDir: string;
   masterPlaylist: string;
   renditions: RenditionResult[];
+  /** Audio and subtitle renditions (EXT-X-MEDIA). */
+  media: MediaRenditionResult[];
   preset: string;
   /** Renditions per ffmpeg process, as planned. */
   processes: string[][];
@@ -52,6 +57,21 @@ export interface TranscodeResult {
   encodeSeconds: number;
   /** Input seconds per wall second for the whole run. */
   speed: number;
+}
+
+/** The first video rendition's segments, which every rendition shares. */
+function subtitleTimeline(plan: EncodePlan, measured: readonly RenditionResult[], ladderDir: string): SegmentTimeline | undefined {
+  const first = measured[0];
+  if (!first) return undefined;
+  const dir = resolve(ladderDir, first.name);
+  const extension = plan.segment.type === 'fmp4' ? 'm4s' : 'ts';
+  return {
+    dir,
+    firstSegment: `segment_00000.${extension}`,
+    initSegment: plan.segment.type === 'fmp4' ? 'init.mp4' : undefined,
+    segmentDurations: first.segmentDurations,
+    targetDuration: first.targetDuration,
+  };
 }
 
 /** Runs the whole pipeline for one input. */
@@ -68,7 +88,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
   try {
     emit({ type: 'stage', stage: 'probe' });
-    const media: MediaInfo = await probeInput(options.binaries.ffprobe, options.input, { signal });
+    const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
     if (media.size > options.maxVideoSize) {
       throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
     }
@@ -81,6 +101,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     emit({ type: 'planned', plan, workDir: workspace.dir });
+    for (const message of plan.skipped) emit({ type: 'warning', message });
 
     emit({ type: 'stage', stage: 'encode' });
     const encodeStarted = Date.now();
@@ -89,11 +110,15 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'verify' });
-    const renditions = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
-    verifyLadder(renditions, media.duration);
+    const measured = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
+    const audio = await Promise.all(plan.audioRenditions.map((r) => measureAudioRendition(r, workspace!.ladderDir)));
+    // An audio-only ladder is checked on its audio; otherwise audio may legitimately end before the video.
+    verifyLadder(measured.length > 0 ? measured : audio, media.duration);
 
     emit({ type: 'stage', stage: 'playlists' });
-    await writeMasterPlaylist(plan, renditions, workspace.ladderDir);
+    const subtitles = await writeSubtitleRenditions(plan, subtitleTimeline(plan, measured, workspace.ladderDir), workspace.ladderDir, options.binaries.ffprobe, signal);
+    const renditions = withGroups(measured, [...audio, ...subtitles]);
+    await writeMasterPlaylist(plan, renditions, workspace.ladderDir, [...audio, ...subtitles]);
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'finish' });
@@ -104,14 +129,15 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
         path: media.path,
         size: media.size,
         duration: media.duration,
-        width: media.video.displayWidth,
-        height: media.video.displayHeight,
-        fps: media.video.fps,
+        width: media.video?.displayWidth ?? 0,
+        height: media.video?.displayHeight ?? 0,
+        fps: media.video?.fps ?? 0,
         hasAudio: media.audio !== undefined,
       },
       outputDir,
       masterPlaylist: resolve(outputDir, 'master.m3u8'),
       renditions,
+      media: [...audio, ...subtitles],
       preset: plan.video.preset,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
       keptTempDir: options.keepTemp ? workspace.dir : undefined,

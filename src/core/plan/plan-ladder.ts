@@ -1,6 +1,7 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
-import type { MediaInfo } from '../probe/media-info.js';
-import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import type { AudioOnlyMediaInfo, SourceMedia } from '../probe/media-info.js';
+import type { AudioLayout, EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import { outputSampleRate, planAudioRenditions, planSubtitleRenditions, type TrackOptions } from './plan-tracks.js';
 import { h264Level } from './h264-level.js';
 import { selectPreset, type X264Preset } from './preset.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
@@ -19,6 +20,10 @@ export interface PlanOptions {
   /** Processes running at once; default: all of them. */
   parallel?: number | undefined;
   threads?: number | undefined;
+  /** Separate audio renditions (default) or audio inside every video rendition. */
+  audio?: AudioLayout | undefined;
+  audioTracks?: TrackOptions['audioTracks'];
+  surround?: boolean | undefined;
 }
 
 const AUDIO_BITRATE = 128_000;
@@ -30,8 +35,38 @@ export function outputFps(sourceFps: number): number {
   return fps;
 }
 
-/** Plans the ladder for `media`. */
-export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
+/** The audio and subtitle part of a plan (renditions of their own, beside the video ladder). */
+function planTracks(media: SourceMedia, options: PlanOptions): Pick<EncodePlan, 'audioLayout' | 'audioRenditions' | 'subtitleRenditions' | 'skipped'> {
+  const tracks = media.audioTracks ?? (media.audio ? [media.audio] : []);
+  const subtitles = planSubtitleRenditions(media.video ? (media.subtitles ?? []) : []);
+  // Without video there is nothing to mux audio into: an audio-only ladder always has separate renditions.
+  const audioLayout: AudioLayout = media.video ? (options.audio ?? 'separate') : 'separate';
+  return {
+    audioLayout,
+    audioRenditions: audioLayout === 'separate' ? planAudioRenditions(tracks, options) : [],
+    subtitleRenditions: subtitles.renditions,
+    skipped: subtitles.skipped,
+  };
+}
+
+/** An audio-only ladder: no video renditions, one audio rendition per track. */
+function planAudioOnly(media: AudioOnlyMediaInfo, options: PlanOptions): EncodePlan {
+  return {
+    input: { path: media.path, duration: media.duration, fps: 0, videoStream: -1, audioStream: media.audio.index, videoStartTime: 0 },
+    renditions: [],
+    video: { preset: options.preset ?? selectPreset(media.size, media.duration), crf: options.crf, profile: 'high', fps: 0, gop: 1, threads: options.threads ?? 0 },
+    audio: undefined,
+    ...planTracks(media, options),
+    segment: { duration: options.segmentDuration ?? 6, type: options.segmentType ?? 'ts' },
+    processes: [],
+    parallel: 1,
+    maxInputSeconds: media.duration + Math.max(5, media.duration * 0.1),
+  };
+}
+
+/** Plans the ladder for `media`; a source without video (allowed by the caller) gets an audio-only ladder. */
+export function planLadder(media: SourceMedia, options: PlanOptions): EncodePlan {
+  if (!media.video) return planAudioOnly(media, options);
   const segmentDuration = options.segmentDuration ?? 6;
   const fps = outputFps(media.video.fps);
   const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
@@ -62,6 +97,7 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       fps: media.video.fps,
       videoStream: media.video.index,
       audioStream: media.audio?.index,
+      videoStartTime: media.video.startTime ?? 0,
     },
     renditions,
     video: {
@@ -72,8 +108,9 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       gop: Math.max(1, Math.round(segmentDuration * fps)),
       threads: options.threads ?? 0,
     },
-    audio: media.audio
-      ? { bitrate: AUDIO_BITRATE, channels: 2, sampleRate: media.audio.sampleRate === 44100 ? 44100 : 48000 }
+    ...planTracks(media, options),
+    audio: media.audio && (options.audio ?? 'separate') === 'muxed'
+      ? { bitrate: AUDIO_BITRATE, channels: 2, sampleRate: outputSampleRate(media.audio.sampleRate) }
       : undefined,
     segment: { duration: segmentDuration, type: options.segmentType ?? 'ts' },
     processes,

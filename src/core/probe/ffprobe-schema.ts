@@ -15,10 +15,11 @@ export const ffprobeStreamSchema = z.object({
   avg_frame_rate: z.string().optional(),
   r_frame_rate: z.string().optional(),
   duration: numeric.optional(),
+  start_time: numeric.optional(),
   channels: z.number().int().optional(),
   channel_layout: z.string().optional(),
   sample_rate: numeric.optional(),
-  disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+  disposition: z.object({ attached_pic: z.number().optional(), default: z.number().optional(), forced: z.number().optional() }).partial().optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z.array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }).loose()).optional(),
 });
@@ -29,6 +30,7 @@ export const ffprobeOutputSchema = z.object({
     .object({
       format_name: z.string(),
       duration: numeric.optional(),
+      start_time: numeric.optional(),
       size: numeric.optional(),
       bit_rate: numeric.optional(),
     })

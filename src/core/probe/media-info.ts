@@ -15,6 +15,8 @@ export interface VideoInfo {
   fps: number;
   pixFmt: string;
   bitDepth: number;
+  /** Seconds from the container's start to the first video frame (lines subtitles up with the video). */
+  startTime?: number | undefined;
 }
 
 export interface AudioInfo {
@@ -23,6 +25,22 @@ export interface AudioInfo {
   channels: number;
   channelLayout: string | undefined;
   sampleRate: number;
+  /** The stream's language tag as written (e.g. "eng"); undefined when absent. */
+  language?: string | undefined;
+  title?: string | undefined;
+  /** Disposition "default". */
+  isDefault?: boolean | undefined;
+}
+
+/** A subtitle stream; `text` ones (SubRip, ASS/SSA, mov_text, WebVTT) can become WebVTT renditions. */
+export interface SubtitleInfo {
+  index: number;
+  codec: string;
+  text: boolean;
+  language: string | undefined;
+  title: string | undefined;
+  isDefault: boolean;
+  forced: boolean;
 }
 
 export interface MediaInfo {
@@ -36,5 +54,18 @@ export interface MediaInfo {
   /** Overall bit rate in bits per second (0 when unknown). */
   bitrate: number;
   video: VideoInfo;
+  /** The first audio stream (what a muxed ladder carries). */
   audio: AudioInfo | undefined;
+  /** Every audio stream, in stream order. */
+  audioTracks?: AudioInfo[] | undefined;
+  subtitles?: SubtitleInfo[] | undefined;
 }
+
+/** An input without a video stream, probed with `allowAudioOnly`: its duration is the audio's. */
+export interface AudioOnlyMediaInfo extends Omit<MediaInfo, 'video' | 'audio'> {
+  video: undefined;
+  audio: AudioInfo;
+}
+
+/** What probing may return when audio-only inputs are allowed. */
+export type SourceMedia = MediaInfo | AudioOnlyMediaInfo;
