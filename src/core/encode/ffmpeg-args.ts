@@ -71,6 +71,8 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',
+    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream).
+    '-muxdelay', '0', '-muxpreload', '0',
     '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
@@ -95,7 +97,7 @@ function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>
 }
 
 /**
- * Output options for one audio rendition: AAC-LC, cut to the video's duration so that a longer audio track
+ * Output options for one audio rendition: AAC-LC, cut at the video's duration so that a longer audio track
  * adds no segment past the video's end. Without video, ffmpeg's HLS muxer may cut at any audio frame, so
  * segments end within one AAC frame (21 ms at 48 kHz) of the video's boundaries.
  */
@@ -104,7 +106,11 @@ function audioOutputArgs(plan: EncodePlan, rendition: AudioRendition, workDir: s
     '-map', `0:${rendition.inputStream}`,
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-c:a', 'aac', '-b:a', kbps(rendition.bitrate), '-ac', String(rendition.channels), '-ar', String(rendition.sampleRate),
-    '-t', plan.input.duration.toFixed(3),
+    // The AAC encoder flushes one frame more than it was fed: stopping one frame early keeps the last
+    // packet before the video's end, so no sliver of a segment follows the video's last one.
+    '-t', Math.max(0.1, plan.input.duration - 1024 / rendition.sampleRate).toFixed(3),
+    // The same timestamp origin as the video renditions, so players line audio up with video by PTS.
+    '-muxdelay', '0', '-muxpreload', '0',
     ...hlsMuxerArgs(plan, audioPaths(workDir, plan, rendition)),
   ];
 }
