@@ -61,14 +61,16 @@ describe('planSubtitleRenditions', () => {
       subtitle(4, { codec: 'hdmv_pgs_subtitle', text: false, language: 'eng' }),
       subtitle(5, { codec: 'ass', language: 'fra', forced: true }),
       subtitle(6, { codec: 'dvd_subtitle', text: false }),
+      subtitle(7, { codec: 'eia_608', text: false }),
     ]);
     expect(renditions.map((r) => [r.name, r.inputStream, r.language, r.title, r.isDefault, r.forced])).toEqual([
       ['subs-en', 3, 'en', 'English', true, false],
       ['subs-fr', 5, 'fr', 'French (forced)', false, true],
     ]);
-    expect(skipped).toHaveLength(2);
+    expect(skipped).toHaveLength(3);
     expect(skipped[0]).toMatch(/#4 \(hdmv_pgs_subtitle, eng\) is a bitmap format/);
-    expect(skipped[1]).toMatch(/#6 \(dvd_subtitle\)/);
+    expect(skipped[1]).toMatch(/#6 \(dvd_subtitle\) is a bitmap format/);
+    expect(skipped[2]).toMatch(/#7 \(eia_608\) is not a text format hlsify converts/);
   });
 });
 

@@ -101,6 +101,9 @@ export function planAudioRenditions(tracks: readonly AudioInfo[], options: Track
   return renditions;
 }
 
+/** Picture-based subtitle codecs: Blu-ray PGS, DVB, DVD VobSub, DivX XSUB. */
+const BITMAP_SUBTITLE_CODECS: ReadonlySet<string> = new Set(['hdmv_pgs_subtitle', 'dvb_subtitle', 'dvd_subtitle', 'xsub']);
+
 /** WebVTT renditions for the text subtitle streams; bitmap ones are listed in `skipped`. */
 export function planSubtitleRenditions(subtitles: readonly SubtitleInfo[]): { renditions: SubtitleRendition[]; skipped: string[] } {
   const names = new Set<string>();
@@ -110,7 +113,8 @@ export function planSubtitleRenditions(subtitles: readonly SubtitleInfo[]): { re
   for (const stream of subtitles) {
     const language = languageTag(stream.language);
     if (!stream.text) {
-      skipped.push(`subtitle stream #${stream.index} (${stream.codec}${stream.language ? `, ${stream.language}` : ''}) is a bitmap format and was left out: only text subtitles become WebVTT`);
+      const what = BITMAP_SUBTITLE_CODECS.has(stream.codec) ? 'is a bitmap format' : 'is not a text format hlsify converts';
+      skipped.push(`subtitle stream #${stream.index} (${stream.codec}${stream.language ? `, ${stream.language}` : ''}) ${what} and was left out: only text subtitles become WebVTT`);
       continue;
     }
     const base = stream.title ?? languageName(language);
