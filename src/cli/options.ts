@@ -35,6 +35,18 @@ export const ladderSchema = z.string().transform((text, ctx): RungSpec[] => {
   return rungs;
 });
 
+/** `--audio-tracks all` or language tags `eng,fra` (as tagged in the source, or RFC 5646 such as `en`). */
+export const audioTracksSchema = z.string().transform((text, ctx): 'all' | string[] => {
+  const tags = text.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags.length === 1 && tags[0]!.toLowerCase() === 'all') return 'all';
+  const bad = tags.find((t) => !/^[a-z]{2,8}(-[a-z0-9]{1,8})*$/i.test(t));
+  if (tags.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `${bad === undefined ? 'expected' : `"${bad}" is not a language tag: expected`} all or language tags such as eng,fra` });
+    return z.NEVER;
+  }
+  return tags;
+});
+
 /** Flags shared by `upload` and `transcode --upload`. */
 export const uploadFlagsShape = {
   endpoint: z.string().min(1).optional(),
@@ -86,6 +98,10 @@ export const transcodeFlagsSchema = z
     upload: z.string().min(1).optional(),
     preview: z.boolean().optional(),
     verify: z.boolean().optional(),
+    audio: z.enum(['separate', 'muxed'], { error: 'expected separate or muxed' }).optional(),
+    audioTracks: audioTracksSchema.optional(),
+    surround: z.enum(['on', 'off'], { error: 'expected on or off' }).optional(),
+    allowAudioOnly: z.boolean().optional(),
     ...uploadFlagsShape,
   })
   .strict()

@@ -3,7 +3,7 @@
  * renders these as progress bars or lines, the worker as logs, AMQP events and metrics.
  */
 import type { EncodePlan } from './plan/encode-plan.js';
-import type { MediaInfo } from './probe/media-info.js';
+import type { SourceMedia } from './probe/media-info.js';
 
 export type PipelineStage = 'probe' | 'plan' | 'encode' | 'playlists' | 'verify' | 'finish' | 'upload';
 
@@ -15,7 +15,7 @@ export interface RenditionProgress {
 
 export type PipelineEvent =
   | { type: 'stage'; stage: PipelineStage }
-  | { type: 'probed'; media: MediaInfo }
+  | { type: 'probed'; media: SourceMedia }
   | { type: 'planned'; plan: EncodePlan; workDir: string }
   | { type: 'process-started'; process: number; renditions: string[]; pid: number | undefined }
   | {

@@ -16,10 +16,11 @@ import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
 import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
-import type { MediaInfo } from './probe/media-info.js';
+import type { SourceMedia } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
 import { sampleFields } from './probe/field-sample.js';
-import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
+import { measureAudioRendition, measureRendition, withGroups, writeMasterPlaylist, type MediaRenditionResult, type RenditionResult } from './playlist/measure-renditions.js';
+import { writeSubtitleRenditions, type SegmentTimeline } from './playlist/subtitle-renditions.js';
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
 import { defaultCalibrationPath, readCalibration } from './calibration/calibration-file.js';
@@ -37,6 +38,8 @@ export interface TranscodeOptions {
    * plan.costModel is not given (default: the user's cache dir; null: do not read one).
    */
   calibrationFile?: string | null | undefined;
+  /** Accept an input without video: an audio-only ladder. */
+  allowAudioOnly?: boolean | undefined;
   /** Parent of the job's temp dir (default: the OS temp dir). */
   tmpRoot?: string | undefined;
   keepTemp?: boolean | undefined;
@@ -58,6 +61,8 @@ export interface TranscodeResult {
   outputDir: string;
   masterPlaylist: string;
   renditions: RenditionResult[];
+  /** Audio and subtitle renditions (EXT-X-MEDIA). */
+  media: MediaRenditionResult[];
   preset: string;
   /** Why that preset: given, the size rule, or the speed floor. */
   presetChoice: PresetChoice;
@@ -75,6 +80,21 @@ export interface TranscodeResult {
   speed: number;
 }
 
+/** The first video rendition's segments, which every rendition shares. */
+function subtitleTimeline(plan: EncodePlan, measured: readonly RenditionResult[], ladderDir: string): SegmentTimeline | undefined {
+  const first = measured[0];
+  if (!first) return undefined;
+  const dir = resolve(ladderDir, first.name);
+  const extension = plan.segment.type === 'fmp4' ? 'm4s' : 'ts';
+  return {
+    dir,
+    firstSegment: `segment_00000.${extension}`,
+    initSegment: plan.segment.type === 'fmp4' ? 'init.mp4' : undefined,
+    segmentDurations: first.segmentDurations,
+    targetDuration: first.targetDuration,
+  };
+}
+
 /** Runs the whole pipeline for one input. */
 export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
   const started = Date.now();
@@ -90,7 +110,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   try {
     await refuseDangerousOutputDir(outputDir, options.input);
     emit({ type: 'stage', stage: 'probe' });
-    const media: MediaInfo = await probeInput(options.binaries.ffprobe, options.input, { signal });
+    const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
     if (media.size > options.maxVideoSize) {
       throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
     }
@@ -99,7 +119,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     throwIfAborted(signal);
 
     // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
-    const fieldSample = options.plan.deinterlace === 'off' ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
+    const fieldSample = options.plan.deinterlace === 'off' || !media.video ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'plan' });
@@ -112,6 +132,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       emit({ type: 'warning', message: `keyframe interval ${Number(plan.video.keyframeInterval.toFixed(3))} s instead of ${askedInterval} s, so that ${plan.segment.duration} s segments are whole GOPs` });
     }
     emit({ type: 'planned', plan, workDir: workspace.dir });
+    for (const message of plan.skipped) emit({ type: 'warning', message });
 
     emit({ type: 'stage', stage: 'encode' });
     const encodeStarted = Date.now();
@@ -120,10 +141,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'playlists' });
-    const renditions = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
-    verifyLadder(renditions, media.duration);
-    const iframes = await Promise.all(renditions.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
-    await writeMasterPlaylist(plan, renditions, workspace.ladderDir, iframes);
+    const measured = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
+    const audio = await Promise.all(plan.audioRenditions.map((r) => measureAudioRendition(r, workspace!.ladderDir)));
+    // An audio-only ladder is checked on its audio; otherwise audio may legitimately end before the video.
+    verifyLadder(measured.length > 0 ? measured : audio, media.duration);
+    const subtitles = await writeSubtitleRenditions(plan, subtitleTimeline(plan, measured, workspace.ladderDir), workspace.ladderDir, options.binaries.ffprobe, signal);
+    const iframes = await Promise.all(measured.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
+    const renditions = withGroups(measured, [...audio, ...subtitles]);
+    await writeMasterPlaylist(plan, renditions, workspace.ladderDir, [...audio, ...subtitles], iframes);
     throwIfAborted(signal);
 
     // The same checks as `hlsify verify`, on the ladder before anyone sees it: a failing MUST publishes nothing.
@@ -138,14 +163,15 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
         path: media.path,
         size: media.size,
         duration: media.duration,
-        width: media.video.displayWidth,
-        height: media.video.displayHeight,
-        fps: media.video.fps,
+        width: media.video?.displayWidth ?? 0,
+        height: media.video?.displayHeight ?? 0,
+        fps: media.video?.fps ?? 0,
         hasAudio: media.audio !== undefined,
       },
       outputDir,
       masterPlaylist: resolve(outputDir, 'master.m3u8'),
       renditions,
+      media: [...audio, ...subtitles],
       preset: plan.video.preset,
       presetChoice: plan.presetChoice,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),

@@ -105,7 +105,66 @@ const RECIPES: Record<string, string[] | ((path: string) => void)> = {
     ffmpeg(['-f', 'lavfi', '-t', '4', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-t', '7', '-i', 'sine=frequency=440:sample_rate=48000', '-i', srt, '-map', '0', '-map', '1', '-map', '2', ...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-c:s', 'srt', '-f', 'matroska', path]);
     rmSync(srt);
   },
+  // Two audio languages with different tones (English 440 Hz, French 880 Hz); the French one tagged default.
+  'two-languages.mp4': [
+    ...video('640x360', '25', 6), ...tone(440, 6), ...tone(880, 6), '-map', '0:v', '-map', '1:a', '-map', '2:a',
+    ...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2',
+    '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=fra', '-disposition:a:0', '0', '-disposition:a:1', 'default',
+  ],
+  // One 5.1 track (6 channels, 48 kHz).
+  'surround-5.1.mp4': [...video('640x360', '25', 5), ...tone(440, 5), ...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '6', '-metadata:s:a:0', 'language=eng'],
+  // Matroska with English audio, English SubRip (default) and French ASS (forced) subtitles.
+  'subtitles.mkv': (path) => withSubtitleFiles(path, 6, (srt, ass) => [
+    ...video('640x360', '25', 6), ...tone(440, 6), '-i', srt, '-i', ass, '-map', '0:v', '-map', '1:a', '-map', '2', '-map', '3',
+    ...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-c:s:0', 'srt', '-c:s:1', 'ass',
+    '-metadata:s:a:0', 'language=eng', '-metadata:s:s:0', 'language=eng', '-metadata:s:s:1', 'language=fra',
+    '-disposition:s:0', 'default', '-disposition:s:1', 'forced', '-t', '6', path,
+  ]),
+  // 4 s of video whose SubRip track runs to 9 s.
+  'subtitles-longer.mkv': (path) => withSubtitleFiles(path, 9, (srt) => [
+    ...video('640x360', '25', 4), ...tone(440, 4), '-i', srt, '-map', '0:v', '-map', '1:a', '-map', '2',
+    // The output -t cuts video and audio; the last cue starts before it and keeps its end at 9 s.
+    ...x264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-c:s', 'srt', '-metadata:s:s:0', 'language=eng', '-t', '4', path,
+  ]),
+  // Audio only, stereo AAC in an .m4a.
+  'audio-only.m4a': [...tone(660, 4), '-c:a', 'aac', '-ac', '2'],
 };
+
+/** A mono sine of `frequency` Hz for `seconds`. */
+function tone(frequency: number, seconds: number): string[] {
+  return ['-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=48000`, '-t', String(seconds)];
+}
+
+/**
+ * Writes a SubRip file whose last cue ends at `lastEnd` s and a two-cue ASS file beside `path`, runs the
+ * ffmpeg arguments `args(srt, ass)` gives, then removes them.
+ */
+function withSubtitleFiles(path: string, lastEnd: number, args: (srt: string, ass: string) => string[]): void {
+  const srt = `${path}.srt`;
+  const ass = `${path}.ass`;
+  const end = `00:00:${String(lastEnd).padStart(2, '0')},000`;
+  writeFileSync(srt, `1\n00:00:00,500 --> 00:00:01,500\nFirst cue\n\n2\n00:00:03,000 --> ${end}\nSecond cue, <i>across</i> a segment boundary\n`);
+  writeFileSync(
+    ass,
+    [
+      '[Script Info]', 'ScriptType: v4.00+', 'PlayResX: 640', 'PlayResY: 360', '',
+      '[V4+ Styles]',
+      'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+      'Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,1', '',
+      '[Events]',
+      'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+      'Dialogue: 0,0:00:01.00,0:00:02.50,Default,,0,0,0,,Bonjour {\\i1}tout{\\i0} le monde',
+      'Dialogue: 0,0:00:04.00,0:00:05.00,Default,,0,0,0,,Deuxième ligne\\Nsur deux lignes',
+      '',
+    ].join('\n'),
+  );
+  try {
+    ffmpeg(args(srt, ass));
+  } finally {
+    rmSync(srt, { force: true });
+    rmSync(ass, { force: true });
+  }
+}
 
 export type FixtureName = keyof typeof RECIPES;
 

@@ -3,9 +3,11 @@
  * ffprobe/ffmpeg for streams. One transcode per source, several checks on its output.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import HLS from 'hls-parser';
+import type { types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
@@ -17,7 +19,8 @@ interface Case {
   name: string;
   fixture: string;
   args: string[];
-  expect: { sizes: [number, number][]; fps: string; audio: boolean; segmentType: 'ts' | 'fmp4' };
+  /** `muxed`: audio inside each video rendition (--audio muxed); otherwise audio renditions of their own. */
+  expect: { sizes: [number, number][]; fps: string; audio: boolean; segmentType: 'ts' | 'fmp4'; muxed?: boolean };
 }
 
 const CASES: Case[] = [
@@ -28,10 +31,10 @@ const CASES: Case[] = [
     expect: { sizes: [[1920, 1080], [1280, 720], [854, 480], [640, 360]], fps: '25.000', audio: true, segmentType: 'ts' },
   },
   {
-    name: '720p30 in fMP4 segments, split over 2 ffmpeg processes',
+    name: '720p30 in fMP4 segments, split over 2 ffmpeg processes, audio muxed into each rendition',
     fixture: 'landscape-720p30.mp4',
-    args: ['--preset', 'ultrafast', '--segment-type', 'fmp4', '--segment-duration', '2', '--processes', '2'],
-    expect: { sizes: [[1280, 720], [854, 480], [640, 360]], fps: '30.000', audio: true, segmentType: 'fmp4' },
+    args: ['--preset', 'ultrafast', '--segment-type', 'fmp4', '--segment-duration', '2', '--processes', '2', '--audio', 'muxed'],
+    expect: { sizes: [[1280, 720], [854, 480], [640, 360]], fps: '30.000', audio: true, segmentType: 'fmp4', muxed: true },
   },
   {
     name: 'rotated phone clip (stored 640x360, displayed portrait)',
@@ -102,11 +105,22 @@ describe.each(CASES)('$name', (testCase) => {
     }
   });
 
-  it('BANDWIDTH and AVERAGE-BANDWIDTH are within 10% of what the segments measure', () => {
+  it('BANDWIDTH and AVERAGE-BANDWIDTH are within 10% of what the segments measure (with the audio rendition played alongside)', async () => {
+    // A separate audio rendition adds its own peak and average (RFC 8216 §4.3.4.2).
+    const audio = { peak: 0, average: 0 };
+    for (const rendition of ladder.variants[0]?.variant.audio ?? []) {
+      const path = join(outputDir, rendition.uri!);
+      const media = HLS.parse(await readFile(path, 'utf8')) as types.MediaPlaylist;
+      const durations = media.segments.map((s) => s.duration);
+      const sizes = await Promise.all(media.segments.map(async (s) => (await stat(join(dirname(path), s.uri))).size));
+      audio.peak = Math.max(audio.peak, measuredPeak(durations, sizes, media.targetDuration));
+      audio.average = Math.max(audio.average, measuredAverage(durations, sizes));
+    }
+    expect(audio.peak > 0).toBe(testCase.expect.audio && !testCase.expect.muxed);
     for (const { variant, media, sizes } of ladder.variants) {
       const durations = media.segments.map((s) => s.duration);
-      const peak = measuredPeak(durations, sizes, media.targetDuration);
-      const average = measuredAverage(durations, sizes);
+      const peak = measuredPeak(durations, sizes, media.targetDuration) + audio.peak;
+      const average = measuredAverage(durations, sizes) + audio.average;
       expect(Math.abs(variant.bandwidth - peak) / peak).toBeLessThanOrEqual(0.1);
       expect(Math.abs(variant.averageBandwidth! - average) / average).toBeLessThanOrEqual(0.1);
       expect(variant.bandwidth).toBeGreaterThanOrEqual(variant.averageBandwidth!);
@@ -143,7 +157,7 @@ describe.each(CASES)('$name', (testCase) => {
       expect(declared.profile).toBe(PROFILE_IDC[stream.profile]);
       expect(declared.level).toBe(stream.level);
       const audio = await audioStreams(first, init);
-      if (testCase.expect.audio) expect(audio).toEqual([expect.objectContaining({ codec_name: 'aac', channels: 2, profile: 'LC' })]);
+      if (testCase.expect.audio && testCase.expect.muxed) expect(audio).toEqual([expect.objectContaining({ codec_name: 'aac', channels: 2, profile: 'LC' })]);
       else expect(audio).toEqual([]);
     }
   });
@@ -151,6 +165,7 @@ describe.each(CASES)('$name', (testCase) => {
   it('leaves no temp dir behind and nothing but the ladder in the output dir', async () => {
     expect(existsSync(tmpRoot) ? await readdir(tmpRoot) : []).toEqual([]);
     const entries = await readdir(outputDir);
-    expect(entries.sort()).toEqual(['master.m3u8', ...ladder.variants.map((v) => v.variant.uri.split('/')[0]!)].sort());
+    const audioDirs = (ladder.variants[0]?.variant.audio ?? []).map((a) => a.uri!.split('/')[0]!);
+    expect(entries.sort()).toEqual(['master.m3u8', ...ladder.variants.map((v) => v.variant.uri.split('/')[0]!), ...audioDirs].sort());
   });
 });

@@ -202,13 +202,19 @@ describe('buildFfmpegArgs: filter graph', () => {
 });
 
 describe('buildFfmpegArgs: audio', () => {
-  it('maps the source audio into every rendition as stereo AAC', () => {
-    const args = buildFfmpegArgs(plan({ audio: 44100 }), [0, 1], WORK);
+  it('maps the source audio into every rendition as stereo AAC with --audio muxed', () => {
+    const args = buildFfmpegArgs(plan({ audio: 44100 }, { audio: 'muxed' }), [0, 1], WORK);
     expect(valuesOf(args, '-map')).toEqual(['[v0]', '0:1', '[v1]', '0:1']);
     expect(valuesOf(args, '-c:a')).toEqual(['aac', 'aac']);
     expect(valuesOf(args, '-b:a')).toEqual(['128k', '128k']);
     expect(valuesOf(args, '-ac')).toEqual(['2', '2']);
     expect(valuesOf(args, '-ar')).toEqual(['44100', '44100']);
+  });
+
+  it('maps no audio into the video renditions by default (audio has renditions of its own)', () => {
+    const args = buildFfmpegArgs(plan({ audio: 48000 }), [0, 1], WORK);
+    expect(valuesOf(args, '-map')).toEqual(['[v0]', '[v1]']);
+    expect(args).not.toContain('-c:a');
   });
 
   it('maps no audio when the source has none', () => {

@@ -1,6 +1,6 @@
 import { parse, types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
-import { buildMasterPlaylist, formatFrameRate, type MasterVariant } from '../../src/core/playlist/master-playlist.js';
+import { buildMasterPlaylist, formatFrameRate, type MasterMedia, type MasterVariant } from '../../src/core/playlist/master-playlist.js';
 
 function variant(name: string, width: number, height: number, bandwidth: number, fps = 25): MasterVariant {
   return {
@@ -24,7 +24,7 @@ const LADDER = [
 const uris = (text: string) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 
 describe('buildMasterPlaylist', () => {
-  it('writes the exact master playlist for a 4-rung ladder, 720p first', () => {
+  it('writes the exact master playlist for a 4-rung ladder, the one nearest 2 Mb/s (720p, 2.48 Mb/s average) first', () => {
     expect(buildMasterPlaylist(LADDER, { version: 6 })).toBe(
       [
         '#EXTM3U',
@@ -61,20 +61,46 @@ describe('buildMasterPlaylist', () => {
     expect(uris(buildMasterPlaylist(shuffled, { version: 3 }))).toEqual(['720p/index.m3u8', '1080p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8']);
   });
 
-  it('starts with the top variant when the ladder tops out at or below 720p', () => {
-    expect(uris(buildMasterPlaylist(LADDER.slice(1), { version: 3 }))).toEqual(['720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8']);
-    expect(uris(buildMasterPlaylist(LADDER.slice(2), { version: 3 }))).toEqual(['480p/index.m3u8', '360p/index.m3u8']);
-    expect(uris(buildMasterPlaylist([LADDER[3]!], { version: 3 }))).toEqual(['360p/index.m3u8']);
+  it('starts with the variant whose average is nearest 2 Mb/s, the top one when all are above or below', () => {
+    const rich = [variant('1080p', 1920, 1080, 7_800_000), variant('720p', 1280, 720, 4_500_000), variant('540p', 960, 540, 2_400_000), variant('360p', 640, 360, 900_000)];
+    expect(uris(buildMasterPlaylist(rich, { version: 3 }))[0]).toBe('540p/index.m3u8');
+    expect(uris(buildMasterPlaylist(LADDER.slice(0, 2), { version: 3 }))[0]).toBe('720p/index.m3u8');
+    expect(uris(buildMasterPlaylist(LADDER.slice(3), { version: 3 }))).toEqual(['360p/index.m3u8']);
   });
 
-  it('starts with the 720p rung of a portrait ladder (its short side is 720)', () => {
-    const portrait = [variant('1080p', 1080, 1920, 5_600_000), variant('720p', 720, 1280, 3_100_000), variant('360p', 360, 640, 950_000)];
-    expect(uris(buildMasterPlaylist(portrait, { version: 3 }))[0]).toBe('720p/index.m3u8');
+  it('picks the start by bit rate, not by frame size: the 1.6 Mb/s 720p rung of a low-rate ladder', () => {
+    const lean = [variant('1080p', 1920, 1080, 3_500_000), variant('720p', 1280, 720, 2_000_000), variant('480p', 854, 480, 1_000_000)];
+    expect(uris(buildMasterPlaylist(lean, { version: 3 }))[0]).toBe('720p/index.m3u8');
+    const rich = [variant('1080p', 1920, 1080, 9_000_000), variant('720p', 1280, 720, 6_000_000), variant('480p', 854, 480, 2_600_000)];
+    expect(uris(buildMasterPlaylist(rich, { version: 3 }))[0]).toBe('480p/index.m3u8');
   });
 
-  it('starts with the 720p rung of a cinemascope ladder, not the 1920x800 one', () => {
-    const scope = [variant('1080p', 1920, 800, 4_500_000), variant('720p', 1280, 534, 2_500_000), variant('480p', 854, 356, 1_200_000)];
-    expect(uris(buildMasterPlaylist(scope, { version: 3 }))[0]).toBe('720p/index.m3u8');
+  it('declares audio and subtitle renditions and names their groups on every variant', () => {
+    const media: MasterMedia[] = [
+      { type: 'AUDIO', groupId: 'audio', name: 'English', language: 'en', isDefault: true, autoselect: true, channels: 2, uri: 'audio-en-stereo/index.m3u8' },
+      { type: 'AUDIO', groupId: 'audio', name: 'English (5.1)', language: 'en', isDefault: false, autoselect: true, channels: 6, uri: 'audio-en-5.1/index.m3u8' },
+      { type: 'SUBTITLES', groupId: 'subs', name: 'Français "forcé"', language: 'fr', isDefault: false, autoselect: true, forced: true, uri: 'subs-fr/index.m3u8' },
+    ];
+    const withGroups = LADDER.map((v) => ({ ...v, audioGroup: 'audio', subtitlesGroup: 'subs' }));
+    const text = buildMasterPlaylist(withGroups, { version: 6, media });
+    expect(text.split('\n').slice(3, 6)).toEqual([
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio-en-stereo/index.m3u8"',
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="English (5.1)",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,CHANNELS="6",URI="audio-en-5.1/index.m3u8"',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Français ”forcé”",LANGUAGE="fr",DEFAULT=NO,AUTOSELECT=YES,FORCED=YES,URI="subs-fr/index.m3u8"',
+    ]);
+    const master = parse(text) as InstanceType<typeof types.MasterPlaylist>;
+    for (const v of master.variants) {
+      expect(v.audio.map((a) => [a.groupId, a.language, a.isDefault, a.channels, a.uri])).toEqual([
+        ['audio', 'en', true, '2', 'audio-en-stereo/index.m3u8'],
+        ['audio', 'en', false, '6', 'audio-en-5.1/index.m3u8'],
+      ]);
+      expect(v.subtitles.map((s) => [s.groupId, s.language, s.forced])).toEqual([['subs', 'fr', true]]);
+    }
+  });
+
+  it('writes an audio-only variant without RESOLUTION, FRAME-RATE or VIDEO-RANGE', () => {
+    const text = buildMasterPlaylist([{ uri: 'audio-en-stereo/index.m3u8', bandwidth: 140_000, averageBandwidth: 132_000, codecs: ['mp4a.40.2'], audioGroup: 'audio' }], { version: 3 });
+    expect(text).toContain('#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=132000,CODECS="mp4a.40.2",AUDIO="audio"\naudio-en-stereo/index.m3u8\n');
   });
 
   it('declares the version it is given', () => {
@@ -83,7 +109,7 @@ describe('buildMasterPlaylist', () => {
 
   it('writes FRAME-RATE with three decimals, 29.97 as 29.970', () => {
     const text = buildMasterPlaylist([variant('720p', 1280, 720, 3_000_000, 30000 / 1001)], { version: 3 });
-    expect(text).toContain(',FRAME-RATE=29.970,');
+    expect(text).toContain(',FRAME-RATE=29.970,VIDEO-RANGE=SDR\n');
   });
 });
 

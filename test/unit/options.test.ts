@@ -119,3 +119,22 @@ describe('--speed', () => {
     for (const bad of ['-1', 'fast', '0.8x', '', '101']) expect(flagError({ speed: bad }).message, bad).toMatch(/--speed: expected a speed in x realtime from 0 to 100/);
   });
 });
+
+describe('audio flags', () => {
+  it('reads --audio, --audio-tracks, --surround and --allow-audio-only', () => {
+    expect(parseFlags(transcodeFlagsSchema, { audio: 'muxed', audioTracks: 'eng, fra', surround: 'off', allowAudioOnly: true })).toMatchObject({
+      audio: 'muxed',
+      audioTracks: ['eng', 'fra'],
+      surround: 'off',
+      allowAudioOnly: true,
+    });
+    expect(parseFlags(transcodeFlagsSchema, { audioTracks: 'ALL' }).audioTracks).toBe('all');
+  });
+
+  it('names the flag and what it expects when a value is wrong', () => {
+    expect(flagError({ audio: 'stereo' }).message).toMatch(/--audio: expected separate or muxed/);
+    expect(flagError({ audioTracks: 'eng,12' }).message).toMatch(/--audio-tracks: "12" is not a language tag/);
+    expect(flagError({ audioTracks: ',' }).message).toMatch(/--audio-tracks: expected all or language tags/);
+    expect(flagError({ surround: 'yes' }).message).toMatch(/--surround: expected on or off/);
+  });
+});

@@ -122,21 +122,25 @@ describe('planLadder: encoder settings', () => {
 });
 
 describe('planLadder: audio', () => {
-  it('encodes stereo AAC at 48 kHz from the source audio stream', () => {
-    const plan = planLadder(mediaInfo({ audio: 48000 }), { cores: 2 });
+  it('with --audio muxed, encodes stereo AAC at 48 kHz from the source audio stream into every rendition', () => {
+    const plan = planLadder(mediaInfo({ audio: 48000 }), { cores: 2, audio: 'muxed' });
+    expect(plan.audioRenditions).toEqual([]);
     expect(plan.audio).toEqual({ bitrate: 128_000, channels: 2, sampleRate: 48000 });
     expect(plan.input.audioStream).toBe(1);
   });
 
   it('keeps 44.1 kHz audio at 44.1 kHz and moves other rates to 48 kHz', () => {
-    expect(planLadder(mediaInfo({ audio: 44100 }), { cores: 2 }).audio?.sampleRate).toBe(44100);
-    expect(planLadder(mediaInfo({ audio: 32000 }), { cores: 2 }).audio?.sampleRate).toBe(48000);
+    expect(planLadder(mediaInfo({ audio: 44100 }), { cores: 2, audio: 'muxed' }).audio?.sampleRate).toBe(44100);
+    expect(planLadder(mediaInfo({ audio: 32000 }), { cores: 2, audio: 'muxed' }).audio?.sampleRate).toBe(48000);
+    expect(planLadder(mediaInfo({ audio: 44100 }), { cores: 2 }).audioRenditions[0]?.sampleRate).toBe(44100);
+    expect(planLadder(mediaInfo({ audio: 32000 }), { cores: 2 }).audioRenditions[0]?.sampleRate).toBe(48000);
   });
 
   it('plans no audio for a silent video', () => {
     const plan = planLadder(mediaInfo({ audio: false }), { cores: 2 });
     expect(plan.audio).toBeUndefined();
     expect(plan.input.audioStream).toBeUndefined();
+    expect(plan.audioRenditions).toEqual([]);
   });
 });
 

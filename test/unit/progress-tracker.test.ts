@@ -9,8 +9,8 @@ function manualClock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
-// 1080p alone in process 0; 720p, 480p, 360p in process 1. 60 s of media.
-const plan = planLadder(mediaInfo({ duration: 60 }), { cores: 2, processes: 2 });
+// 1080p alone in process 0; 720p, 480p, 360p in process 1. 60 s of media, audio inside the video renditions.
+const plan = planLadder(mediaInfo({ duration: 60 }), { cores: 2, processes: 2, audio: 'muxed' });
 const pixels = plan.renditions.map((r) => r.width * r.height);
 const total = pixels.reduce((a, b) => a + b, 0);
 
@@ -49,5 +49,24 @@ describe('createProgressTracker', () => {
     expect(event.elapsedSeconds).toBe(10);
     expect(event.speed).toBeCloseTo(3, 9);
     expect(event.etaSeconds).toBeCloseTo(10, 9);
+  });
+
+  it('counts the separate audio process as a small share and reports its renditions', () => {
+    const separate = planLadder(mediaInfo({ duration: 60 }), { cores: 2, processes: 2 });
+    const tracker = createProgressTracker(separate, manualClock().now);
+    tracker.update(0, 60);
+    tracker.update(1, 60);
+    const videoDone = tracker.snapshot();
+    expect(videoDone.fraction).toBeGreaterThan(0.97);
+    expect(videoDone.fraction).toBeLessThan(1);
+    expect(videoDone.renditions.map((r) => r.name)).toEqual(['1080p', '720p', '480p', '360p', 'audio-und-stereo']);
+    expect(tracker.update(2, 60).fraction).toBeCloseTo(1, 9);
+  });
+
+  it('follows the audio process alone for an audio-only ladder', () => {
+    const media = mediaInfo({ duration: 60 });
+    const audioOnly = planLadder({ ...media, video: undefined, audio: media.audio! }, { cores: 2 });
+    const tracker = createProgressTracker(audioOnly, manualClock().now);
+    expect(tracker.update(0, 30).fraction).toBeCloseTo(0.5, 9);
   });
 });

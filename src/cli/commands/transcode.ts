@@ -48,6 +48,10 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
+    .option('--audio <layout>', 'separate: audio renditions of their own, encoded once; muxed: audio inside every video rendition', 'separate')
+    .option('--audio-tracks <tags>', 'audio tracks to keep: all, or language tags such as eng,fra', 'all')
+    .option('--surround <on|off>', 'also a 5.1 AAC rendition for multichannel tracks', 'on')
+    .option('--allow-audio-only', 'turn an input without video into an audio-only ladder instead of failing')
     .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
     .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)')
     .option('--no-verify', 'publish without the hlsify verify checks (RFC 8216, Apple HLS rules) on the new ladder');
@@ -80,7 +84,11 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
               processes: flags.processes,
               parallel: flags.parallel,
               threads: flags.threads ?? env.FFMPEG_THREADS,
+              audio: flags.audio,
+              audioTracks: flags.audioTracks,
+              surround: flags.surround === undefined ? undefined : flags.surround === 'on',
             },
+            allowAudioOnly: flags.allowAudioOnly,
             tmpRoot: flags.tmpDir ?? env.HLSIFY_TMP_DIR,
             keepTemp: flags.keepTemp,
             force: flags.force,

@@ -1,8 +1,16 @@
 /** Progress for logs and pipes: plain lines, at most one progress line every few seconds. */
 import type { PipelineEvent } from '../../core/events.js';
+import type { EncodePlan } from '../../core/plan/encode-plan.js';
 import { formatBytes } from '../../core/finish/disk-space.js';
 import { formatSeconds, percent } from './format.js';
 import { describeTreatment } from '../../core/plan/source-treatment.js';
+
+/** "; audio: audio-en-stereo, …; subtitles: subs-en" for a plan with separate audio or subtitles. */
+function mediaSummary(plan: EncodePlan): string {
+  const audio = plan.audioRenditions.map((r) => r.name);
+  const subtitles = plan.subtitleRenditions.map((r) => r.name);
+  return `${audio.length > 0 ? `; audio: ${audio.join(', ')}` : ''}${subtitles.length > 0 ? `; subtitles: ${subtitles.join(', ')}` : ''}`;
+}
 
 export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 5000) {
   let lastLine = 0;
@@ -11,13 +19,13 @@ export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 
       case 'probed': {
         const { media } = event;
         stream.write(
-          `probed ${media.path}: ${media.video.displayWidth}x${media.video.displayHeight} ${media.video.fps.toFixed(3)} fps ${media.duration.toFixed(2)} s, ${media.video.codec} ${media.video.pixFmt}, ${media.audio ? `audio ${media.audio.codec} ${media.audio.channels} ch` : 'no audio'}\n`,
+          `probed ${media.path}: ${media.video ? `${media.video.displayWidth}x${media.video.displayHeight} ${media.video.fps.toFixed(3)} fps ` : 'no video, '}${media.duration.toFixed(2)} s, ${media.video ? `${media.video.codec} ${media.video.pixFmt}, ` : ''}${media.audio ? `audio ${media.audio.codec} ${media.audio.channels} ch` : 'no audio'}${(media.audioTracks?.length ?? 0) > 1 ? ` (${media.audioTracks!.length} tracks)` : ''}\n`,
         );
         break;
       }
       case 'planned':
         stream.write(
-          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 preset ${event.plan.video.preset}: ${event.plan.presetChoice.reason}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
+          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 preset ${event.plan.video.preset}: ${event.plan.presetChoice.reason}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]${mediaSummary(event.plan)}\n`,
         );
         if (describeTreatment(event.plan.treatment, event.plan.video.fps)) stream.write(`source: ${describeTreatment(event.plan.treatment, event.plan.video.fps)}\n`);
         break;

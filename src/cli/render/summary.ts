@@ -9,10 +9,14 @@ export function transcodeSummary(result: TranscodeResult, cwd = process.cwd()): 
   const rows = result.renditions.map(
     (r) => `  ${r.name.padEnd(6)} ${`${r.width}x${r.height}`.padEnd(10)} peak ${formatKbps(r.bandwidth).padEnd(11)} avg ${formatKbps(r.averageBandwidth).padEnd(11)} ${r.segments} segments  ${r.codecs.join(',')}`,
   );
+  const media = result.media.map(
+    (m) => `  ${m.name.padEnd(16)} ${m.type === 'AUDIO' ? `${m.channels} ch` : 'WebVTT'} ${m.language.padEnd(5)} peak ${formatKbps(m.bandwidth).padEnd(11)} ${m.segments} segments${m.isDefault ? '  default' : ''}`,
+  );
   const where = relative(cwd, result.masterPlaylist) || result.masterPlaylist;
   return [
     `${chalk.green('✔')} ladder ready: ${chalk.bold(where.startsWith('..') ? result.masterPlaylist : where)}`,
     ...rows,
+    ...media,
     `  ${result.input.duration.toFixed(1)} s of video in ${formatSeconds(result.wallSeconds)} (${result.speed.toFixed(2)}x realtime, x264 ${result.preset})`,
     ...(result.verifyReport ? [`  verify: ${verifySummaryLine(result.verifyReport)}`] : []),
     ...(result.keptTempDir ? [`  temp dir kept: ${result.keptTempDir}`] : []),
@@ -41,6 +45,21 @@ export function transcodeJson(result: TranscodeResult) {
       averageBandwidth: r.averageBandwidth,
       targetBitrate: r.targetBitrate,
       codecs: r.codecs,
+    })),
+    media: result.media.map((m) => ({
+      type: m.type,
+      name: m.name,
+      title: m.title,
+      language: m.language,
+      default: m.isDefault,
+      forced: m.forced,
+      channels: m.channels ?? null,
+      playlist: m.playlist,
+      segments: m.segments,
+      duration: Number(m.duration.toFixed(3)),
+      bytes: m.bytes,
+      bandwidth: m.bandwidth,
+      averageBandwidth: m.averageBandwidth,
     })),
     wallSeconds: Number(result.wallSeconds.toFixed(3)),
     encodeSeconds: Number(result.encodeSeconds.toFixed(3)),

@@ -1,11 +1,11 @@
 /** buildFfmpegArgs: one ffmpeg process of an EncodePlan → its argument array (never a shell string). */
 import { join } from 'node:path';
-import type { EncodePlan, PlannedRendition } from '../plan/encode-plan.js';
+import type { AudioRendition, EncodePlan, PlannedRendition, SubtitleRendition } from '../plan/encode-plan.js';
 import { forceKeyFramesExpression } from '../plan/keyframes.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
 /** Where a rendition's files go inside the work dir. */
-export function renditionPaths(workDir: string, plan: EncodePlan, rendition: PlannedRendition) {
+export function renditionPaths(workDir: string, plan: EncodePlan, rendition: Pick<PlannedRendition, 'name'>) {
   const dir = join(workDir, rendition.name);
   const extension = plan.segment.type === 'fmp4' ? 'm4s' : 'ts';
   return {
@@ -14,6 +14,17 @@ export function renditionPaths(workDir: string, plan: EncodePlan, rendition: Pla
     segmentPattern: join(dir, `segment_%05d.${extension}`),
     initSegment: plan.segment.type === 'fmp4' ? 'init.mp4' : undefined,
   };
+}
+
+/** Where an audio rendition's files go inside the work dir (the same layout as a video rendition's). */
+export function audioPaths(workDir: string, plan: EncodePlan, rendition: AudioRendition) {
+  return renditionPaths(workDir, plan, rendition);
+}
+
+/** Where a subtitle rendition goes: ffmpeg writes the whole track as `source.vtt`, hlsify segments it. */
+export function subtitlePaths(workDir: string, rendition: SubtitleRendition) {
+  const dir = join(workDir, rendition.name);
+  return { dir, playlist: join(dir, 'index.m3u8'), source: join(dir, 'source.vtt') };
 }
 
 function kbps(bitsPerSecond: number): string {
@@ -114,12 +125,45 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
   return args;
 }
 
+/** The HLS muxer options shared by video and audio renditions. */
+function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>): string[] {
+  const { segment } = plan;
+  return [
+    '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
+    '-hls_flags', 'independent_segments',
+    '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
+    ...(paths.initSegment ? ['-hls_fmp4_init_filename', paths.initSegment] : []),
+    '-hls_segment_filename', paths.segmentPattern,
+    paths.playlist,
+  ];
+}
+
 /**
- * Arguments for the ffmpeg process that encodes `renditionIndices` of `plan` into `workDir`. Progress goes
- * to stdout as `-progress pipe:1` blocks; errors only to stderr.
+ * Output options for one audio rendition: AAC-LC, cut at the video's duration so that a longer audio track
+ * adds no segment past the video's end. Without video, ffmpeg's HLS muxer may cut at any audio frame, so
+ * segments end within one AAC frame (21 ms at 48 kHz) of the video's boundaries.
  */
-export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly number[], workDir: string): string[] {
-  const graph = buildFilterGraph(plan, renditionIndices);
+function audioOutputArgs(plan: EncodePlan, rendition: AudioRendition, workDir: string): string[] {
+  return [
+    '-map', `0:${rendition.inputStream}`,
+    '-map_metadata', '-1', '-map_chapters', '-1',
+    '-c:a', 'aac', '-b:a', kbps(rendition.bitrate), '-ac', String(rendition.channels), '-ar', String(rendition.sampleRate),
+    // The AAC encoder flushes one frame more than it was fed: stopping one frame early keeps the last
+    // packet before the video's end, so no sliver of a segment follows the video's last one.
+    '-t', Math.max(0.1, plan.input.duration - 1024 / rendition.sampleRate).toFixed(3),
+    // The same timestamp origin as the video renditions, so players line audio up with video by PTS.
+    '-muxdelay', '0', '-muxpreload', '0',
+    ...hlsMuxerArgs(plan, audioPaths(workDir, plan, rendition)),
+  ];
+}
+
+/** Output options for one subtitle stream: the whole track as one WebVTT file (segmented afterwards). */
+function subtitleOutputArgs(rendition: SubtitleRendition, workDir: string): string[] {
+  return ['-map', `0:${rendition.inputStream}`, '-map_metadata', '-1', '-c:s', 'webvtt', '-f', 'webvtt', subtitlePaths(workDir, rendition).source];
+}
+
+/** Input options: hardened, bounded in media time. */
+function inputArgs(plan: EncodePlan): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-progress', 'pipe:1', '-stats_period', '1',
@@ -127,6 +171,31 @@ export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly num
     '-max_pixels', String(MAX_PIXELS),
     '-t', plan.maxInputSeconds.toFixed(3),
     '-i', inputUrl(plan.input.path),
+  ];
+}
+
+/**
+ * Arguments for the one ffmpeg process that encodes every audio rendition (each track decoded once, also
+ * when it feeds a stereo and a 5.1 rendition) and extracts every subtitle track; undefined when the plan
+ * has neither. It reads no video: the video renditions' processes never touch audio in this layout.
+ */
+export function buildMediaArgs(plan: EncodePlan, workDir: string): string[] | undefined {
+  if (plan.audioRenditions.length === 0 && plan.subtitleRenditions.length === 0) return undefined;
+  return [
+    ...inputArgs(plan),
+    ...plan.audioRenditions.flatMap((rendition) => audioOutputArgs(plan, rendition, workDir)),
+    ...plan.subtitleRenditions.flatMap((rendition) => subtitleOutputArgs(rendition, workDir)),
+  ];
+}
+
+/**
+ * Arguments for the ffmpeg process that encodes `renditionIndices` of `plan` into `workDir`. Progress goes
+ * to stdout as `-progress pipe:1` blocks; errors only to stderr.
+ */
+export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly number[], workDir: string): string[] {
+  const graph = buildFilterGraph(plan, renditionIndices);
+  return [
+    ...inputArgs(plan),
     '-filter_complex', graph,
     ...renditionIndices.flatMap((index, position) => renditionOutputArgs(plan, plan.renditions[index]!, `v${position}`, workDir)),
   ];

@@ -4,9 +4,12 @@ import type { PipelineEvent } from '../events.js';
 
 export function createProgressTracker(plan: EncodePlan, now: () => number = Date.now) {
   const started = now();
-  const processFraction = plan.processes.map(() => 0);
   // A process's share of the ladder's work: the pixels it encodes per frame.
   const weights = plan.processes.map((members) => members.reduce((sum, i) => sum + plan.renditions[i]!.width * plan.renditions[i]!.height, 0));
+  // The audio and subtitle process (index processes.length) counts as a small share, or all of it without video.
+  const mediaNames = [...plan.audioRenditions, ...plan.subtitleRenditions].map((r) => r.name);
+  if (mediaNames.length > 0) weights.push(Math.max(1, Math.round(weights.reduce((a, b) => a + b, 0) * 0.02)));
+  const processFraction = weights.map(() => 0);
   const totalWeight = weights.reduce((a, b) => a + b, 0) || 1;
 
   return {
@@ -22,6 +25,7 @@ export function createProgressTracker(plan: EncodePlan, now: () => number = Date
         name: r.name,
         fraction: processFraction[plan.processes.findIndex((members) => members.includes(ri))] ?? 0,
       }));
+      for (const name of mediaNames) renditions.push({ name, fraction: processFraction[plan.processes.length] ?? 0 });
       return {
         type: 'encode-progress',
         renditions,

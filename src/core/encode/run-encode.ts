@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { EncodeError, abortReason, stderrTail } from '../../errors.js';
 import type { PipelineListener } from '../events.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
-import { buildFfmpegArgs, renditionPaths } from './ffmpeg-args.js';
+import { audioPaths, buildFfmpegArgs, buildMediaArgs, renditionPaths, subtitlePaths } from './ffmpeg-args.js';
 import { createProgressReader } from './progress-parser.js';
 import { createProgressTracker } from './progress-tracker.js';
 
@@ -32,13 +32,40 @@ export interface ProcessResult {
 
 const STDERR_KEEP = 64 * 1024;
 
-async function runProcess(plan: EncodePlan, index: number, options: EncodeRunOptions, signal: AbortSignal, onProgress: (seconds: number) => void): Promise<ProcessResult> {
-  const members = plan.processes[index]!;
-  const names = members.map((i) => plan.renditions[i]!.name);
-  await Promise.all(members.map((i) => mkdir(renditionPaths(options.workDir, plan, plan.renditions[i]!).dir, { recursive: true })));
+/** One ffmpeg process to run: its arguments, the renditions it writes and their directories. */
+interface ProcessJob {
+  index: number;
+  names: string[];
+  dirs: string[];
+  args: string[];
+}
+
+/** The jobs of `plan`: its video processes, then (index = processes.length) the audio and subtitle process. */
+export function processJobs(plan: EncodePlan, workDir: string): ProcessJob[] {
+  const jobs: ProcessJob[] = plan.processes.map((members, index) => ({
+    index,
+    names: members.map((i) => plan.renditions[i]!.name),
+    dirs: members.map((i) => renditionPaths(workDir, plan, plan.renditions[i]!).dir),
+    args: buildFfmpegArgs(plan, members, workDir),
+  }));
+  const mediaArgs = buildMediaArgs(plan, workDir);
+  if (mediaArgs) {
+    jobs.push({
+      index: plan.processes.length,
+      names: [...plan.audioRenditions.map((r) => r.name), ...plan.subtitleRenditions.map((r) => r.name)],
+      dirs: [...plan.audioRenditions.map((r) => audioPaths(workDir, plan, r).dir), ...plan.subtitleRenditions.map((r) => subtitlePaths(workDir, r).dir)],
+      args: mediaArgs,
+    });
+  }
+  return jobs;
+}
+
+async function runProcess(job: ProcessJob, options: EncodeRunOptions, signal: AbortSignal, onProgress: (seconds: number) => void): Promise<ProcessResult> {
+  const { index, names } = job;
+  await Promise.all(job.dirs.map((dir) => mkdir(dir, { recursive: true })));
   const started = Date.now();
   const [command, ...prefix] = [...(options.launcher ?? []), options.ffmpeg];
-  const child = execa(command!, [...prefix, ...buildFfmpegArgs(plan, members, options.workDir)], {
+  const child = execa(command!, [...prefix, ...job.args], {
     cancelSignal: signal,
     forceKillAfterDelay: options.killGraceMs ?? 3000,
     stdin: 'ignore',
@@ -89,11 +116,13 @@ export async function runEncodePlan(plan: EncodePlan, options: EncodeRunOptions)
     }
   };
   const limit = pLimit(plan.parallel);
-  const tasks = plan.processes.map((_, index) =>
-    limit(async () => {
+  const jobs = processJobs(plan, options.workDir);
+  // The audio and subtitle process is light (no video decode): it runs beside the video processes, outside the limit.
+  const tasks = jobs.map((job) =>
+    (job.index < plan.processes.length ? limit : (run: () => Promise<ProcessResult>) => run())(async () => {
       if (signal.aborted) throw abortReason(signal);
       try {
-        return await runProcess(plan, index, options, signal, onProgress(index));
+        return await runProcess(job, options, signal, onProgress(job.index));
       } catch (error) {
         // Stop the sibling processes: the ladder cannot complete anyway.
         if (!local.signal.aborted) local.abort(error);

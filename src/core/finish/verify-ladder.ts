@@ -3,7 +3,6 @@
  * stopped early, so each rendition's produced duration is compared with the probed one.
  */
 import { InputError } from '../../errors.js';
-import type { RenditionResult } from '../playlist/measure-renditions.js';
 
 /** Allowed gap between produced and probed duration, seconds. */
 export function durationTolerance(probedSeconds: number): number {
@@ -11,7 +10,7 @@ export function durationTolerance(probedSeconds: number): number {
 }
 
 /** Throws when any rendition is shorter or longer than the input by more than the tolerance. */
-export function verifyLadder(renditions: readonly RenditionResult[], probedSeconds: number): void {
+export function verifyLadder(renditions: readonly { name: string; duration: number }[], probedSeconds: number): void {
   const tolerance = durationTolerance(probedSeconds);
   for (const r of renditions) {
     if (Math.abs(r.duration - probedSeconds) > tolerance) {

@@ -18,6 +18,36 @@ export interface PlannedRendition {
   level: string | undefined;
 }
 
+/** `separate`: audio in its own renditions (EXT-X-MEDIA), encoded once; `muxed`: inside every video rendition. */
+export type AudioLayout = 'separate' | 'muxed';
+
+/** One audio rendition: a source audio track encoded once as its own media playlist. */
+export interface AudioRendition {
+  /** Directory name, e.g. "audio-en-stereo". */
+  name: string;
+  /** Source stream index (`-map 0:N`). */
+  inputStream: number;
+  /** LANGUAGE: an RFC 5646 tag ("en", "und" when the stream has none). */
+  language: string;
+  /** NAME, unique within the group. */
+  title: string;
+  isDefault: boolean;
+  channels: 2 | 6;
+  bitrate: number;
+  sampleRate: number;
+}
+
+/** One WebVTT subtitle rendition made from a text subtitle stream. */
+export interface SubtitleRendition {
+  /** Directory name, e.g. "subs-en". */
+  name: string;
+  inputStream: number;
+  language: string;
+  title: string;
+  isDefault: boolean;
+  forced: boolean;
+}
+
 export interface EncodePlan {
   input: {
     /** Absolute path of the local input file. */
@@ -25,8 +55,11 @@ export interface EncodePlan {
     duration: number;
     /** Source frame rate; the fps filter runs only when the output rate differs. */
     fps: number;
+    /** -1 for an audio-only ladder. */
     videoStream: number;
     audioStream: number | undefined;
+    /** Seconds from output time 0 to the first video frame in the source (subtitle timing). */
+    videoStartTime: number;
   };
   renditions: PlannedRendition[];
   /** Deinterlacing, tone mapping, colour and frame-rate handling applied before scaling. */
@@ -45,7 +78,14 @@ export interface EncodePlan {
     /** x264 threads per rendition; 0 lets x264 decide. */
     threads: number;
   };
+  /** Audio inside every video rendition (the `muxed` layout); undefined otherwise. */
   audio: { bitrate: number; channels: 2; sampleRate: number } | undefined;
+  audioLayout: AudioLayout;
+  /** Separate audio renditions, one group; encoded by one extra ffmpeg process with the subtitles. */
+  audioRenditions: AudioRendition[];
+  subtitleRenditions: SubtitleRendition[];
+  /** Source streams left out and why (bitmap subtitles): reported as warnings. */
+  skipped: string[];
   segment: { duration: number; type: SegmentType };
   /** Rendition indices per ffmpeg process; a process with several decodes once and splits. */
   processes: number[][];

@@ -1,11 +1,12 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
 import type { FieldSample } from '../probe/field-sample.js';
-import type { MediaInfo } from '../probe/media-info.js';
-import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import type { AudioOnlyMediaInfo, SourceMedia } from '../probe/media-info.js';
+import type { AudioLayout, EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
+import { outputSampleRate, planAudioRenditions, planSubtitleRenditions, type TrackOptions } from './plan-tracks.js';
 import { h264Level } from './h264-level.js';
 import { gopFrames, resolveKeyframeInterval } from './keyframes.js';
 import { selectPreset, type X264Preset } from './preset.js';
-import { BUILT_IN_COST_MODEL, DEFAULT_MIN_SPEED, choosePreset, ladderMegapixelsPerSecond, type CostModel } from './cost-model.js';
+import { BUILT_IN_COST_MODEL, DEFAULT_MIN_SPEED, choosePreset, ladderMegapixelsPerSecond, type CostModel, type PresetChoice } from './cost-model.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
 import { planSourceTreatment, type DeinterlaceOption } from './source-treatment.js';
@@ -25,6 +26,10 @@ export interface PlanOptions {
   /** Processes running at once; default: all of them. */
   parallel?: number | undefined;
   threads?: number | undefined;
+  /** Separate audio renditions (default) or audio inside every video rendition. */
+  audio?: AudioLayout | undefined;
+  audioTracks?: TrackOptions['audioTracks'];
+  surround?: boolean | undefined;
   /** Speed floor, x realtime, for choosing the preset when none is given (0: off; default 0.8). */
   minSpeed?: number | undefined;
   /** What the floor's predictions come from (default: the built-in table). */
@@ -47,8 +52,42 @@ export function outputFps(sourceFps: number): number {
   return fps;
 }
 
-/** Plans the ladder for `media`. */
-export function planLadder(media: MediaInfo, options: PlanOptions, evidence: SourceEvidence = {}): EncodePlan {
+/** The audio and subtitle part of a plan (renditions of their own, beside the video ladder). */
+function planTracks(media: SourceMedia, options: PlanOptions): Pick<EncodePlan, 'audioLayout' | 'audioRenditions' | 'subtitleRenditions' | 'skipped'> {
+  const tracks = media.audioTracks ?? (media.audio ? [media.audio] : []);
+  const subtitles = planSubtitleRenditions(media.video ? (media.subtitles ?? []) : []);
+  // Without video there is nothing to mux audio into: an audio-only ladder always has separate renditions.
+  const audioLayout: AudioLayout = media.video ? (options.audio ?? 'separate') : 'separate';
+  return {
+    audioLayout,
+    audioRenditions: audioLayout === 'separate' ? planAudioRenditions(tracks, options) : [],
+    subtitleRenditions: subtitles.renditions,
+    skipped: subtitles.skipped,
+  };
+}
+
+/** An audio-only ladder: no video renditions, one audio rendition per track. */
+function planAudioOnly(media: AudioOnlyMediaInfo, options: PlanOptions): EncodePlan {
+  const presetChoice: PresetChoice = { preset: options.preset ?? 'veryfast', source: options.preset ? 'flag' : 'size-rule', reason: 'no video to encode', predictedSpeed: undefined, minSpeed: 0, costModel: undefined };
+  return {
+    input: { path: media.path, duration: media.duration, fps: 0, videoStream: -1, audioStream: media.audio.index, videoStartTime: 0 },
+    renditions: [],
+    // Neutral video fields: nothing is decoded, scaled or encoded as video.
+    treatment: { deinterlace: undefined, toneMap: undefined, input: { matrix: 'bt709', fullRange: false }, decodedFps: 0, variableFrameRate: false },
+    video: { preset: presetChoice.preset, crf: options.crf, profile: 'high', fps: 0, keyframeInterval: options.keyframeInterval ?? 2, gop: 1, threads: options.threads ?? 0 },
+    audio: undefined,
+    ...planTracks(media, options),
+    segment: { duration: options.segmentDuration ?? 6, type: options.segmentType ?? 'ts' },
+    processes: [],
+    parallel: 1,
+    maxInputSeconds: media.duration + Math.max(5, media.duration * 0.1),
+    presetChoice,
+  };
+}
+
+/** Plans the ladder for `media`; a source without video (allowed by the caller) gets an audio-only ladder. */
+export function planLadder(media: SourceMedia, options: PlanOptions, evidence: SourceEvidence = {}): EncodePlan {
+  if (!media.video) return planAudioOnly(media, options);
   const segmentDuration = options.segmentDuration ?? 6;
   const keyframeInterval = resolveKeyframeInterval(segmentDuration, options.keyframeInterval).interval;
   const treatment = planSourceTreatment(media.video, { deinterlace: options.deinterlace, fieldSample: evidence.fieldSample });
@@ -89,6 +128,7 @@ export function planLadder(media: MediaInfo, options: PlanOptions, evidence: Sou
       fps: media.video.fps,
       videoStream: media.video.index,
       audioStream: media.audio?.index,
+      videoStartTime: media.video.startTime ?? 0,
     },
     renditions,
     treatment,
@@ -101,8 +141,9 @@ export function planLadder(media: MediaInfo, options: PlanOptions, evidence: Sou
       gop: gopFrames(keyframeInterval, fps),
       threads: options.threads ?? 0,
     },
-    audio: media.audio
-      ? { bitrate: AUDIO_BITRATE, channels: 2, sampleRate: media.audio.sampleRate === 44100 ? 44100 : 48000 }
+    ...planTracks(media, options),
+    audio: media.audio && (options.audio ?? 'separate') === 'muxed'
+      ? { bitrate: AUDIO_BITRATE, channels: 2, sampleRate: outputSampleRate(media.audio.sampleRate) }
       : undefined,
     segment: { duration: segmentDuration, type: options.segmentType ?? 'ts' },
     processes,

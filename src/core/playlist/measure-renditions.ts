@@ -2,11 +2,11 @@
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EncodeError } from '../../errors.js';
-import type { EncodePlan } from '../plan/encode-plan.js';
-import { averageBandwidth, peakBandwidth } from './bandwidth.js';
+import type { AudioRendition, EncodePlan } from '../plan/encode-plan.js';
+import { averageBandwidth, peakBandwidth, type SegmentMeasure } from './bandwidth.js';
 import { AAC_LC, avcCodecFromAnnexB, avcCodecFromInitSegment } from './codecs.js';
-import { buildMasterPlaylist, type MasterIframeStream } from './master-playlist.js';
-import { parseMediaPlaylist, withTargetDuration } from './media-playlist.js';
+import { buildMasterPlaylist, type MasterIframeStream, type MasterMedia, type MasterVariant } from './master-playlist.js';
+import { parseMediaPlaylist, withTargetDuration, type MediaPlaylist } from './media-playlist.js';
 
 export interface RenditionResult {
   name: string;
@@ -19,14 +19,68 @@ export interface RenditionResult {
   /** Sum of EXTINF, seconds. */
   duration: number;
   bytes: number;
-  /** Peak segment bit rate (BANDWIDTH), b/s. */
+  /** BANDWIDTH the master declares, b/s: this rendition's peak segment bit rate plus its groups' largest. */
   bandwidth: number;
-  /** AVERAGE-BANDWIDTH, b/s. */
+  /** AVERAGE-BANDWIDTH the master declares, b/s. */
   averageBandwidth: number;
+  /** The peak and average of this rendition's own segments, b/s. */
+  videoBandwidth: number;
+  videoAverageBandwidth: number;
+  /** CODECS of the variant (video, then audio when it has any). */
   codecs: string[];
   targetBitrate: number;
   /** The media playlist's #EXT-X-VERSION. */
   playlistVersion: number;
+  /** EXTINF of each segment and the playlist's target duration (what subtitles are cut to). */
+  segmentDurations: number[];
+  targetDuration: number;
+}
+
+/** A measured audio or subtitle rendition (an EXT-X-MEDIA of the master). */
+export interface MediaRenditionResult {
+  type: 'AUDIO' | 'SUBTITLES';
+  name: string;
+  /** NAME, LANGUAGE and flags as the master declares them. */
+  title: string;
+  language: string;
+  isDefault: boolean;
+  forced: boolean;
+  channels: number | undefined;
+  playlist: string;
+  segments: number;
+  duration: number;
+  bytes: number;
+  bandwidth: number;
+  averageBandwidth: number;
+  codecs: string[];
+  playlistVersion: number;
+  segmentDurations: number[];
+  targetDuration: number;
+}
+
+/** Reads a media playlist ffmpeg wrote and the size of each of its segments; anything missing is an EncodeError. */
+export async function readMeasuredPlaylist(dir: string, label: string): Promise<{ playlist: MediaPlaylist; segments: SegmentMeasure[] }> {
+  const playlistPath = join(dir, 'index.m3u8');
+  let text: string;
+  try {
+    text = await readFile(playlistPath, 'utf8');
+  } catch {
+    throw new EncodeError(`rendition ${label}: ffmpeg wrote no playlist`);
+  }
+  // ffmpeg 5.1 can write a target below a rounded EXTINF (RFC 8216 §4.3.3.1): recomputed from the real ones.
+  const fixed = withTargetDuration(text);
+  if (fixed !== text) await writeFile(playlistPath, fixed);
+  const playlist = parseMediaPlaylist(fixed);
+  if (!playlist.ended) throw new EncodeError(`rendition ${label}: playlist has no #EXT-X-ENDLIST (encode stopped early)`);
+  if (playlist.segments.length === 0) throw new EncodeError(`rendition ${label}: no segments were produced`);
+  const segments = await Promise.all(
+    playlist.segments.map(async (segment) => {
+      const info = await stat(join(dir, segment.uri)).catch(() => undefined);
+      if (!info || info.size === 0) throw new EncodeError(`rendition ${label}: segment ${segment.uri} is missing or empty`);
+      return { duration: segment.duration, bytes: info.size };
+    }),
+  );
+  return { playlist, segments };
 }
 
 async function readHead(path: string, bytes: number): Promise<Uint8Array> {
@@ -44,25 +98,7 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
 export async function measureRendition(plan: EncodePlan, index: number, workDir: string): Promise<RenditionResult> {
   const rendition = plan.renditions[index]!;
   const dir = join(workDir, rendition.name);
-  const playlistPath = join(dir, 'index.m3u8');
-  let text: string;
-  try {
-    text = await readFile(playlistPath, 'utf8');
-  } catch {
-    throw new EncodeError(`rendition ${rendition.name}: ffmpeg wrote no playlist`);
-  }
-  const fixed = withTargetDuration(text);
-  if (fixed !== text) await writeFile(playlistPath, fixed);
-  const playlist = parseMediaPlaylist(fixed);
-  if (!playlist.ended) throw new EncodeError(`rendition ${rendition.name}: playlist has no #EXT-X-ENDLIST (encode stopped early)`);
-  if (playlist.segments.length === 0) throw new EncodeError(`rendition ${rendition.name}: no segments were produced`);
-  const segments = await Promise.all(
-    playlist.segments.map(async (segment) => {
-      const info = await stat(join(dir, segment.uri)).catch(() => undefined);
-      if (!info || info.size === 0) throw new EncodeError(`rendition ${rendition.name}: segment ${segment.uri} is missing or empty`);
-      return { duration: segment.duration, bytes: info.size };
-    }),
-  );
+  const { playlist, segments } = await readMeasuredPlaylist(dir, rendition.name);
   const codecSource =
     plan.segment.type === 'fmp4'
       ? avcCodecFromInitSegment(await readHead(join(dir, playlist.initUri ?? 'init.mp4'), 64 * 1024))
@@ -79,20 +115,109 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
     bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
     bandwidth: peakBandwidth(segments, playlist.targetDuration),
     averageBandwidth: averageBandwidth(segments),
+    videoBandwidth: peakBandwidth(segments, playlist.targetDuration),
+    videoAverageBandwidth: averageBandwidth(segments),
     codecs: plan.audio ? [codecSource, AAC_LC] : [codecSource],
     targetBitrate: rendition.videoBitrate + (plan.audio?.bitrate ?? 0),
     playlistVersion: playlist.version,
+    segmentDurations: segments.map((s) => s.duration),
+    targetDuration: playlist.targetDuration,
   };
 }
 
-/** Writes master.m3u8 into `workDir` for the measured renditions; returns its path. */
-export async function writeMasterPlaylist(plan: EncodePlan, renditions: readonly RenditionResult[], workDir: string, iframes: readonly MasterIframeStream[] = []): Promise<string> {
-  const text = buildMasterPlaylist(
-    renditions.map((r) => ({ uri: r.playlist, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs, width: r.width, height: r.height, fps: r.fps })),
+/** Measures one audio rendition directory under `workDir`. */
+export async function measureAudioRendition(rendition: AudioRendition, workDir: string): Promise<MediaRenditionResult> {
+  const { playlist, segments } = await readMeasuredPlaylist(join(workDir, rendition.name), rendition.name);
+  return {
+    type: 'AUDIO',
+    name: rendition.name,
+    title: rendition.title,
+    language: rendition.language,
+    isDefault: rendition.isDefault,
+    forced: false,
+    channels: rendition.channels,
+    playlist: `${rendition.name}/index.m3u8`,
+    segments: segments.length,
+    duration: segments.reduce((sum, s) => sum + s.duration, 0),
+    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
+    bandwidth: peakBandwidth(segments, playlist.targetDuration),
+    averageBandwidth: averageBandwidth(segments),
+    codecs: [AAC_LC],
+    playlistVersion: playlist.version,
+    segmentDurations: segments.map((s) => s.duration),
+    targetDuration: playlist.targetDuration,
+  };
+}
+
+export const AUDIO_GROUP = 'audio';
+export const SUBTITLES_GROUP = 'subs';
+
+const largest = (results: readonly MediaRenditionResult[], key: 'bandwidth' | 'averageBandwidth') => Math.max(0, ...results.map((r) => r[key]));
+
+/**
+ * The variants' declared figures: each video rendition's own peak and average plus the largest audio and
+ * subtitle rendition of the groups it plays with (RFC 8216 §4.3.4.2: the largest sum over any playable
+ * combination; Apple 9.13), and the audio codec in CODECS.
+ */
+export function withGroups(renditions: readonly RenditionResult[], media: readonly MediaRenditionResult[]): RenditionResult[] {
+  const audio = media.filter((m) => m.type === 'AUDIO');
+  const subtitles = media.filter((m) => m.type === 'SUBTITLES');
+  const extraPeak = largest(audio, 'bandwidth') + largest(subtitles, 'bandwidth');
+  const extraAverage = largest(audio, 'averageBandwidth') + largest(subtitles, 'averageBandwidth');
+  return renditions.map((r) => ({
+    ...r,
+    bandwidth: r.videoBandwidth + extraPeak,
+    averageBandwidth: r.videoAverageBandwidth + extraAverage,
+    codecs: audio.length > 0 && !r.codecs.includes(AAC_LC) ? [...r.codecs, AAC_LC] : r.codecs,
+  }));
+}
+
+/** The EXT-X-MEDIA entries for measured audio and subtitle renditions. */
+export function masterMedia(media: readonly MediaRenditionResult[]): MasterMedia[] {
+  return media.map((m) => ({
+    type: m.type,
+    groupId: m.type === 'AUDIO' ? AUDIO_GROUP : SUBTITLES_GROUP,
+    name: m.title,
+    language: m.language,
+    isDefault: m.isDefault,
+    autoselect: true,
+    forced: m.forced,
+    channels: m.channels,
+    uri: m.playlist,
+  }));
+}
+
+/** The master's variants: one per video rendition, or for an audio-only ladder one on its default audio rendition. */
+export function masterVariants(renditions: readonly RenditionResult[], media: readonly MediaRenditionResult[]): MasterVariant[] {
+  const audio = media.filter((m) => m.type === 'AUDIO');
+  const subtitles = media.some((m) => m.type === 'SUBTITLES');
+  if (renditions.length === 0) {
+    const first = audio.find((a) => a.isDefault) ?? audio[0];
+    if (!first) return [];
+    return [{ uri: first.playlist, bandwidth: largest(audio, 'bandwidth'), averageBandwidth: largest(audio, 'averageBandwidth'), codecs: [AAC_LC], audioGroup: AUDIO_GROUP }];
+  }
+  return renditions.map((r) => ({
+    uri: r.playlist,
+    bandwidth: r.bandwidth,
+    averageBandwidth: r.averageBandwidth,
+    codecs: r.codecs,
+    width: r.width,
+    height: r.height,
+    fps: r.fps,
+    audioGroup: audio.length > 0 ? AUDIO_GROUP : undefined,
+    subtitlesGroup: subtitles ? SUBTITLES_GROUP : undefined,
+  }));
+}
+
+/** Writes master.m3u8 into `workDir` for the measured renditions (figures from withGroups); returns its path. */
+export async function writeMasterPlaylist(plan: EncodePlan, renditions: readonly RenditionResult[], workDir: string, media: readonly MediaRenditionResult[] = [], iframes: readonly MasterIframeStream[] = []): Promise<string> {
+  const text = buildMasterPlaylist(masterVariants(renditions, media), {
     // The master declares the highest version its media playlists use (ffmpeg: 6 for TS with
     // independent segments, 7 for fMP4), and at least 6 for fMP4's EXT-X-MAP.
-    { version: Math.max(plan.segment.type === 'fmp4' ? 6 : 3, ...renditions.map((r) => r.playlistVersion)), iframes },
-  );
+    version: Math.max(plan.segment.type === 'fmp4' ? 6 : 3, ...renditions.map((r) => r.playlistVersion), ...media.map((m) => m.playlistVersion)),
+    media: masterMedia(media),
+    iframes,
+  });
   const path = join(workDir, 'master.m3u8');
   await writeFile(path, text);
   return path;

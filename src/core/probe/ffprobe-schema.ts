@@ -24,7 +24,7 @@ export const ffprobeStreamSchema = z.object({
   channels: z.number().int().optional(),
   channel_layout: z.string().optional(),
   sample_rate: numeric.optional(),
-  disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+  disposition: z.object({ attached_pic: z.number().optional(), default: z.number().optional(), forced: z.number().optional() }).partial().optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z.array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }).loose()).optional(),
 });
@@ -35,6 +35,7 @@ export const ffprobeOutputSchema = z.object({
     .object({
       format_name: z.string(),
       duration: numeric.optional(),
+      start_time: numeric.optional(),
       size: numeric.optional(),
       bit_rate: numeric.optional(),
     })

@@ -1,7 +1,7 @@
 /** Pure conversion of validated ffprobe JSON into MediaInfo; every gap in the data is an InputError. */
 import { InputError } from '../../errors.js';
 import type { FfprobeOutput, FfprobeStream } from './ffprobe-schema.js';
-import type { AudioInfo, MediaInfo, VideoInfo } from './media-info.js';
+import type { AudioInfo, AudioOnlyMediaInfo, MediaInfo, SourceMedia, SubtitleInfo, VideoInfo } from './media-info.js';
 
 /** Parses "30000/1001" or "25" into a number; undefined for 0/0, 0 or garbage. */
 export function parseRate(text: string | undefined): number | undefined {
@@ -58,6 +58,34 @@ function videoInfo(stream: FfprobeStream): VideoInfo {
       primaries: known(stream.color_primaries),
     },
     streamDuration: streamDurationOf(stream),
+    startTime: finite(stream.start_time),
+  };
+}
+
+function finite(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/** A tag by name, whatever its case (Matroska writes LANGUAGE in some files, mp4 language). */
+function tag(stream: FfprobeStream, name: string): string | undefined {
+  const entry = Object.entries(stream.tags ?? {}).find(([key]) => key.toLowerCase() === name);
+  const value = entry?.[1].trim();
+  return value ? value : undefined;
+}
+
+/** Subtitle codecs that are text and convert to WebVTT; the rest (PGS, DVB, VobSub) are bitmaps. */
+export const TEXT_SUBTITLE_CODECS: ReadonlySet<string> = new Set(['subrip', 'srt', 'ass', 'ssa', 'mov_text', 'webvtt', 'text']);
+
+function subtitleInfo(stream: FfprobeStream): SubtitleInfo {
+  const codec = stream.codec_name ?? 'unknown';
+  return {
+    index: stream.index,
+    codec,
+    text: TEXT_SUBTITLE_CODECS.has(codec),
+    language: tag(stream, 'language'),
+    title: tag(stream, 'title'),
+    isDefault: stream.disposition?.default === 1,
+    forced: stream.disposition?.forced === 1,
   };
 }
 
@@ -88,15 +116,43 @@ function audioInfo(stream: FfprobeStream): AudioInfo {
     channels: stream.channels ?? 2,
     channelLayout: stream.channel_layout,
     sampleRate: stream.sample_rate ?? 48000,
+    language: tag(stream, 'language'),
+    title: tag(stream, 'title'),
+    isDefault: stream.disposition?.default === 1,
   };
 }
 
-/** Builds MediaInfo from ffprobe's validated output. */
-export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSize: number): MediaInfo {
+/** Builds MediaInfo from ffprobe's validated output; without a video stream, audio-only media when allowed. */
+export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSize: number): MediaInfo;
+export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSize: number, options: { allowAudioOnly?: boolean }): SourceMedia;
+export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSize: number, options: { allowAudioOnly?: boolean } = {}): SourceMedia {
   const videoStream = probe.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  if (!videoStream) throw new InputError('it has no video stream');
-  const audioStream = probe.streams.find((s) => s.codec_type === 'audio' && (s.channels ?? 1) > 0);
+  const audioTracks = probe.streams.filter((s) => s.codec_type === 'audio' && (s.channels ?? 1) > 0).map(audioInfo);
+  const subtitles = probe.streams.filter((s) => s.codec_type === 'subtitle').map(subtitleInfo);
+  const audio = audioTracks[0];
+  if (!videoStream) {
+    if (!options.allowAudioOnly || !audio) throw new InputError(audio ? 'it has no video stream (an audio-only ladder needs --allow-audio-only)' : 'it has no video stream');
+    const audioStream = probe.streams.find((s) => s.index === audio.index)!;
+    const duration = [audioStream.duration, probe.format.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
+    if (duration === undefined) throw new InputError('its duration is unknown (truncated?)');
+    const bitrate = probe.format.bit_rate;
+    const media: AudioOnlyMediaInfo = {
+      path,
+      size: fileSize,
+      format: probe.format.format_name,
+      duration,
+      bitrate: bitrate !== undefined && Number.isFinite(bitrate) ? bitrate : Math.round((fileSize * 8) / duration),
+      video: undefined,
+      audio,
+      audioTracks,
+      subtitles,
+    };
+    return media;
+  }
   const video = videoInfo(videoStream);
+  // Relative to the container start, which is where ffmpeg puts output time 0.
+  const formatStart = finite(probe.format.start_time) ?? 0;
+  if (video.startTime !== undefined) video.startTime = Math.max(0, video.startTime - formatStart);
   // The video stream's length, not the container's: audio or subtitles may run longer than the picture.
   const duration = [video.streamDuration, probe.format.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
   if (duration === undefined) throw new InputError('its duration is unknown (truncated or a still image?)');
@@ -108,6 +164,8 @@ export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSiz
     duration,
     bitrate: bitrate !== undefined && Number.isFinite(bitrate) ? bitrate : Math.round((fileSize * 8) / duration),
     video,
-    audio: audioStream ? audioInfo(audioStream) : undefined,
+    audio,
+    audioTracks,
+    subtitles,
   };
 }

@@ -23,6 +23,8 @@ export interface VideoInfo {
   colour: VideoColour;
   /** Seconds of the video stream alone (Matroska: its DURATION tag); undefined when unknown. */
   streamDuration: number | undefined;
+  /** Seconds from the container's start to the first video frame (lines subtitles up with the video). */
+  startTime?: number | undefined;
 }
 
 /** ffprobe's names: range tv/pc, matrix bt709/smpte170m/bt2020nc…, transfer bt709/smpte2084/arib-std-b67…. */
@@ -39,6 +41,22 @@ export interface AudioInfo {
   channels: number;
   channelLayout: string | undefined;
   sampleRate: number;
+  /** The stream's language tag as written (e.g. "eng"); undefined when absent. */
+  language?: string | undefined;
+  title?: string | undefined;
+  /** Disposition "default". */
+  isDefault?: boolean | undefined;
+}
+
+/** A subtitle stream; `text` ones (SubRip, ASS/SSA, mov_text, WebVTT) can become WebVTT renditions. */
+export interface SubtitleInfo {
+  index: number;
+  codec: string;
+  text: boolean;
+  language: string | undefined;
+  title: string | undefined;
+  isDefault: boolean;
+  forced: boolean;
 }
 
 export interface MediaInfo {
@@ -52,5 +70,18 @@ export interface MediaInfo {
   /** Overall bit rate in bits per second (0 when unknown). */
   bitrate: number;
   video: VideoInfo;
+  /** The first audio stream (what a muxed ladder carries). */
   audio: AudioInfo | undefined;
+  /** Every audio stream, in stream order. */
+  audioTracks?: AudioInfo[] | undefined;
+  subtitles?: SubtitleInfo[] | undefined;
 }
+
+/** An input without a video stream, probed with `allowAudioOnly`: its duration is the audio's. */
+export interface AudioOnlyMediaInfo extends Omit<MediaInfo, 'video' | 'audio'> {
+  video: undefined;
+  audio: AudioInfo;
+}
+
+/** What probing may return when audio-only inputs are allowed. */
+export type SourceMedia = MediaInfo | AudioOnlyMediaInfo;

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { InputError, UsageError, abortReason, stderrTail } from '../../errors.js';
 import { inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 import { ffprobeOutputSchema } from './ffprobe-schema.js';
-import type { MediaInfo } from './media-info.js';
+import type { MediaInfo, SourceMedia } from './media-info.js';
 import { mediaInfoFromFfprobe } from './media-info-from-ffprobe.js';
 
 /** Checks that `path` is a non-empty regular file; returns its absolute path and size. */
@@ -39,8 +39,17 @@ export function describeProbeFailure(stderr: string): string {
   return `could not be probed${last ? `: ${last}` : ''}`;
 }
 
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Accept an input without video (an audio-only ladder). */
+  allowAudioOnly?: boolean;
+}
+
 /** Probes `path` with ffprobe and returns its MediaInfo. */
-export async function probeInput(ffprobe: string, path: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<MediaInfo> {
+export async function probeInput(ffprobe: string, path: string, options?: ProbeOptions & { allowAudioOnly?: false }): Promise<MediaInfo>;
+export async function probeInput(ffprobe: string, path: string, options: ProbeOptions): Promise<SourceMedia>;
+export async function probeInput(ffprobe: string, path: string, options: ProbeOptions = {}): Promise<SourceMedia> {
   const file = await checkInputFile(path);
   const args = ['-hide_banner', '-v', 'error', ...inputHardeningArgs(), '-of', 'json', '-show_format', '-show_streams', inputUrl(file.path)];
   const result = await execa(ffprobe, args, {
@@ -66,7 +75,7 @@ export async function probeInput(ffprobe: string, path: string, options: { signa
   const parsed = ffprobeOutputSchema.safeParse(json);
   if (!parsed.success) throw new InputError(`input ${path}: unexpected metadata from ffprobe (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   try {
-    return mediaInfoFromFfprobe(parsed.data, file.path, file.size);
+    return mediaInfoFromFfprobe(parsed.data, file.path, file.size, { allowAudioOnly: options.allowAudioOnly ?? false });
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`input ${path}: ${error.message}`);
     throw error;
