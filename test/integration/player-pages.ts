@@ -20,7 +20,8 @@ const LIBRARIES: Record<string, string> = {
   'video-js.css': 'node_modules/video.js/dist/video-js.min.css',
 };
 
-// Every adapter fills window.__player = { ready, levels: [{ width, height }], errors: [], force(height) }.
+// Every adapter fills window.__player = { ready, levels: [{ width, height }], errors: [], force(height),
+// audioTracks() and subtitleTracks() (languages), selectAudio(lang), showSubtitles(lang), cue() }.
 const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
   'hls.js': {
     scripts: ['hls.js'],
@@ -32,6 +33,11 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
         return index >= 0;
       } };
       window.__player = state;
+      state.audioTracks = () => hls.audioTracks.map((t) => t.lang);
+      state.subtitleTracks = () => hls.subtitleTracks.map((t) => t.lang);
+      state.selectAudio = (lang) => { const i = hls.audioTracks.findIndex((t) => t.lang === lang); hls.audioTrack = i; return i >= 0; };
+      state.showSubtitles = (lang) => { const i = hls.subtitleTracks.findIndex((t) => t.lang === lang); hls.subtitleDisplay = true; hls.subtitleTrack = i; return i >= 0; };
+      state.cue = nativeCue;
       hls.on(Hls.Events.MANIFEST_PARSED, () => { state.levels = hls.levels.map((l) => ({ width: l.width, height: l.height })); state.ready = true; });
       hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) state.errors.push(d.type + ' ' + d.details); });
       hls.loadSource(SRC);
@@ -51,6 +57,22 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       } };
       window.__player = state;
       player.addEventListener('error', (e) => state.errors.push('shaka ' + e.detail.code + ' ' + JSON.stringify(e.detail.data).slice(0, 300)));
+      state.audioTracks = () => player.getAudioTracks().map((t) => t.language);
+      state.subtitleTracks = () => player.getTextTracks().map((t) => t.language);
+      // Shaka reports languages in their shortest form (eng → en) and accepts either.
+      const sameLanguage = (a, b) => a.slice(0, 2) === b.slice(0, 2);
+      state.selectAudio = (lang) => {
+        const track = player.getAudioTracks().find((t) => sameLanguage(t.language, lang));
+        if (track) player.selectAudioTrack(track);
+        return !!track;
+      };
+      state.showSubtitles = (lang) => {
+        const track = player.getTextTracks().find((t) => sameLanguage(t.language, lang));
+        if (!track) return false;
+        player.selectTextTrack(track); // Shaka 5: selecting a text track shows it (null hides)
+        return true;
+      };
+      state.cue = nativeCue;
       player.attach(video)
         .then(() => player.load(SRC))
         .then(() => {
@@ -83,6 +105,13 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       } };
       window.__player = state;
       player.on('error', () => state.errors.push('videojs ' + JSON.stringify(player.error())));
+      const list = (l) => Array.from({ length: l.length }, (_, i) => l[i]);
+      const subtitles = () => list(player.textTracks()).filter((t) => t.kind === 'subtitles');
+      state.audioTracks = () => list(player.audioTracks()).map((t) => t.language);
+      state.subtitleTracks = () => subtitles().map((t) => t.language);
+      state.selectAudio = (lang) => { const t = list(player.audioTracks()).find((a) => a.language === lang); if (t) t.enabled = true; return !!t; };
+      state.showSubtitles = (lang) => { let found = false; subtitles().forEach((t) => { t.mode = t.language === lang ? 'showing' : 'disabled'; found = found || t.language === lang; }); return found; };
+      state.cue = () => subtitles().filter((t) => t.mode === 'showing').flatMap((t) => (t.activeCues ? list(t.activeCues) : []).map((c) => c.text)).join(' / ');
       player.on('loadedmetadata', () => {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
         state.levels = vhs.representations().map((r) => ({ width: r.width, height: r.height }));
@@ -103,6 +132,9 @@ ${adapter.scripts.map((s) => `<script src="/lib/${s}"></script>`).join('\n')}
   const SRC = ${JSON.stringify(src)};
   const video = document.getElementById('video');
   video.muted = true;
+  // The subtitle text on screen now, from the browser's text tracks the player fills.
+  const nativeCue = () => Array.from(video.textTracks).filter((t) => t.mode === 'showing')
+    .flatMap((t) => (t.activeCues ? Array.from(t.activeCues) : []).map((c) => c.text)).join(' / ');
   try {${adapter.code}
   } catch (e) { window.__player = { ready: false, levels: [], errors: ['setup ' + e], force() { return false; } }; }
 </script></body></html>`;
