@@ -55,6 +55,13 @@ export const wholeNumberSchema = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
 
+/** A speed floor in x realtime, e.g. "0.8"; 0 turns the floor off. */
+export const minSpeedSchema = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?\s*$/, 'expected a speed in x realtime from 0 to 100, such as 0.8 (0: off)')
+  .transform(Number)
+  .pipe(z.number().min(0).max(100, 'expected a speed in x realtime from 0 to 100, such as 0.8 (0: off)'));
+
 export const presetSchema = z.enum(X264_PRESETS, { error: `expected one of ${X264_PRESETS.join(', ')}` });
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -76,6 +83,7 @@ export const envSchema = z.object({
   AUTO_CLEANUP_INTERVAL: z.preprocess(emptyToUndefined, durationSchema.optional()),
   TEMP_FILE_RETENTION: z.preprocess(emptyToUndefined, durationSchema.optional()),
   MEMORY_WARN_THRESHOLD: z.preprocess(emptyToUndefined, sizeSchema.optional()),
+  HLSIFY_MIN_SPEED: z.preprocess(emptyToUndefined, minSpeedSchema.optional()),
 });
 
 export type EnvSettings = z.infer<typeof envSchema>;

@@ -1,6 +1,6 @@
 /** What `bench` reports while it runs (the CLI shows these as progress lines on stderr). */
 
-export type BenchSection = 'encode' | 'load' | 'upload' | 'queue';
+export type BenchSection = 'encode' | 'load' | 'upload' | 'queue' | 'presets';
 
 export type BenchEvent =
   | { type: 'bench-section'; section: BenchSection; description: string }
@@ -10,6 +10,7 @@ export type BenchEvent =
   | { type: 'load-job'; job: number; jobs: number; done: number; ok: boolean; wallSeconds: number; speed: number | undefined; error?: string | undefined }
   | { type: 'upload-run'; tool: 'hlsify' | 'aws'; run: number; runs: number; seconds: number; mbps: number }
   | { type: 'queue-progress'; published: number; started: number; finished: number; jobs: number }
-  | { type: 'bench-note'; message: string };
+  | { type: 'bench-note'; message: string }
+  | { type: 'preset-run'; preset: string; step: number; steps: number; ok: boolean; speed: number | undefined; ssim: number | undefined; psnr: number | undefined; error?: string | undefined };
 
 export type BenchListener = (event: BenchEvent) => void;

@@ -14,6 +14,7 @@ import { errorMessage } from './bench-util.js';
 import { median } from './upload-throughput.js';
 import { createS3Client } from '../core/upload/s3-client.js';
 import { abortReason } from '../errors.js';
+import { redactUrl } from '../redact-url.js';
 
 export interface QueueJobResult {
   id: string;
@@ -83,7 +84,7 @@ async function consumerCount(connection: amqp.ChannelModel, queue: string): Prom
 }
 
 export async function runQueueLoad(options: QueueLoadOptions): Promise<QueueLoadResult> {
-  const redactedUrl = options.amqpUrl.replace(/\/\/[^/@]*@/, '//***@');
+  const redactedUrl = redactUrl(options.amqpUrl);
   let connection: amqp.ChannelModel;
   try {
     connection = await amqp.connect(options.amqpUrl);
@@ -113,11 +114,9 @@ export async function runQueueLoad(options: QueueLoadOptions): Promise<QueueLoad
       s3.destroy();
     }
 
-    const channel = await connection.createConfirmChannel();
-    await channel.assertExchange(options.eventsExchange, 'topic', { durable: true });
-    const { queue: eventsQueue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(eventsQueue, options.eventsExchange, 'job.#');
-
+    // The same job schema, publisher and event union as `hlsify submit` and the workers.
+    const [{ buildJob, openPublisher }, { topologyFor }] = await Promise.all([import('../worker/publisher.js'), import('../worker/topology.js')]);
+    const publisher = await openPublisher(options.amqpUrl, topologyFor(options.queue, { eventsExchange: options.eventsExchange }), options.signal ?? new AbortController().signal);
     const published = new Map<string, number>();
     const started = new Map<string, number>();
     const finished = new Map<string, { outcome: 'completed' | 'failed'; at: number; reason: string | undefined }>();
@@ -125,50 +124,51 @@ export async function runQueueLoad(options: QueueLoadOptions): Promise<QueueLoad
     const progress = () => options.onEvent?.({ type: 'queue-progress', published: published.size, started: started.size, finished: finished.size, jobs: options.jobs });
     let resolveDone: () => void = () => {};
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    await channel.consume(
-      eventsQueue,
-      (message) => {
-        if (!message) return;
+    const jobs = Array.from({ length: options.jobs }, (_, i) =>
+      buildJob({ id: `${stamp}-${i}`, input: `s3://${options.bucket}/${inputKey}`, output: `s3://${options.bucket}/${stamp}/out/${i}`, ladder: options.ladder?.map((r) => ({ size: r.size, ...(r.bitrate === undefined ? {} : { bitrate: r.bitrate }) })), preset: options.preset }),
+    );
+    const watch = await publisher.watch(
+      jobs.map((job) => job.id),
+      (event) => {
         const now = performance.now();
-        let event: { type?: string; jobId?: string; final?: boolean; reason?: string };
-        try {
-          event = JSON.parse(message.content.toString()) as typeof event;
-        } catch {
-          return;
-        }
         const id = event.jobId;
-        if (!id || !published.has(id)) return;
+        if (!published.has(id)) return;
         if (event.type === 'started' && !started.has(id)) {
           started.set(id, now);
           progress();
         } else if (event.type === 'retrying') {
           retries.set(id, (retries.get(id) ?? 0) + 1);
-        } else if ((event.type === 'completed' || (event.type === 'failed' && event.final !== false)) && !finished.has(id)) {
-          finished.set(id, { outcome: event.type, at: now, reason: event.reason });
+        } else if ((event.type === 'completed' || event.type === 'failed') && !finished.has(id)) {
+          finished.set(id, { outcome: event.type, at: now, reason: event.type === 'failed' ? event.reason : undefined });
           progress();
         }
         if (finished.size === options.jobs) resolveDone();
       },
-      { noAck: true },
     );
 
     const t0 = performance.now();
-    for (let i = 0; i < options.jobs; i++) {
-      const id = `${stamp}-${i}`;
-      published.set(id, performance.now());
-      const job = { id, input: `s3://${options.bucket}/${inputKey}`, output: `s3://${options.bucket}/${stamp}/out/${i}`, ...(options.ladder ? { ladder: options.ladder } : {}), ...(options.preset ? { preset: options.preset } : {}) };
-      channel.sendToQueue(options.queue, Buffer.from(JSON.stringify(job)), { persistent: true, contentType: 'application/json' });
+    try {
+      for (const job of jobs) {
+        published.set(job.id, performance.now());
+        await publisher.publish(job);
+      }
+    } catch (error) {
+      await publisher.close();
+      throw error;
     }
-    await channel.waitForConfirms();
     progress();
 
     let timer: NodeJS.Timeout | undefined;
     const aborted = new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
     await Promise.race([done, aborted, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs)))]);
     clearTimeout(timer);
-    if (options.signal?.aborted) throw abortReason(options.signal);
+    if (options.signal?.aborted) {
+      await publisher.close();
+      throw abortReason(options.signal);
+    }
     const wallSeconds = (performance.now() - t0) / 1000;
-    await channel.close().catch(() => {});
+    await watch.close();
+    await publisher.close();
 
     const perJob: QueueJobResult[] = [...published].map(([id, at]) => {
       const s = started.get(id);

@@ -1,5 +1,5 @@
 /**
- * Measurements → the table: each figure beside the seed's target with a pass/fail mark, or "not measured"
+ * Measurements → the table: each figure beside its target with a pass/fail mark, or "not measured"
  * with the reason. Pure: no I/O, so tests can feed it numbers.
  */
 import type { BenchSection } from './bench-events.js';
@@ -7,8 +7,9 @@ import type { EncodeStrategiesResult } from './encode-strategies.js';
 import type { LocalLoadResult } from './local-load.js';
 import type { QueueLoadResult } from './queue-load.js';
 import type { UploadSectionResult } from './upload-section.js';
+import type { PresetSpeedResult } from './preset-speed.js';
 
-/** pass: meets the target; marginal: misses the target but meets the seed's success criterion; info: no target. */
+/** pass: meets the target; marginal: misses the target but meets the success criterion; info: no target. */
 export type Mark = 'pass' | 'marginal' | 'fail' | 'not-measured' | 'info';
 
 export interface Threshold {
@@ -36,6 +37,7 @@ export interface ReportRow {
 export type SectionOutcome<T> = { state: 'measured'; result: T } | { state: 'skipped' } | { state: 'not-measured'; reason: string };
 
 export interface BenchMeasurements {
+  presets: SectionOutcome<PresetSpeedResult>;
   encode: SectionOutcome<EncodeStrategiesResult>;
   load: SectionOutcome<LocalLoadResult>;
   upload: SectionOutcome<Extract<UploadSectionResult, { measured: true }>>;
@@ -44,10 +46,10 @@ export interface BenchMeasurements {
 
 const GB = 1e9;
 
-/** The seed's benchmark table. */
+/** The targets hlsify is measured against. */
 export const TARGETS = {
   memoryPerJob: { op: '<', limit: 1.5 * GB, marginalLimit: 2 * GB },
-  // The seed's band is 0.8–1.2x realtime; faster than 1.2x is no failure, so the mark checks the floor.
+  // The target band is 0.8–1.2x realtime; faster than 1.2x is no failure, so the mark checks the floor.
   speed: { op: '>=', limit: 0.8 },
   uploadMBps: { op: '>', limit: 10 },
   queueWaitSeconds: { op: '<', limit: 30 },
@@ -151,6 +153,28 @@ function encodeRows(outcome: BenchMeasurements['encode']): ReportRow[] {
   ];
 }
 
+/** One row per preset (speed, with the top rendition's SSIM and PSNR), then the speed of the preset the floor picks. */
+function presetRows(outcome: BenchMeasurements['presets'], chosen: string): ReportRow[] {
+  const floorSpec = { id: 'presets.chosen-speed', figure: `transcode speed at the preset chosen here (${chosen})`, unit: 'x realtime', target: SPEED_TARGET, threshold: TARGETS.speed };
+  if (outcome.state !== 'measured') return missingRows('presets', outcome, [floorSpec]);
+  const r = outcome.result;
+  const rows = r.presets.map((p) =>
+    row('presets', {
+      id: `presets.${p.preset}`,
+      figure: `x264 ${p.preset}: speed · ${r.top.name} SSIM · PSNR`,
+      unit: 'x realtime',
+      target: '—',
+      value: p.speed,
+      format: (speed) => `${fmt.speed(speed)} · ${p.ssim === undefined ? '—' : p.ssim.toFixed(4)} · ${p.psnr === undefined ? '—' : `${p.psnr.toFixed(2)} dB`}`,
+      note: `${Math.round(r.top.bitrate / 1000)} kb/s, same for every preset`,
+      missing: p.error ? `failed: ${p.error}` : undefined,
+    }),
+  );
+  const picked = r.presets.find((p) => p.preset === chosen);
+  rows.push(row('presets', { ...floorSpec, value: picked?.speed, format: fmt.speed, note: 'one job alone', missing: picked ? (picked.error ? `failed: ${picked.error}` : undefined) : `${chosen} not among the measured presets` }));
+  return rows;
+}
+
 function loadRows(outcome: BenchMeasurements['load']): ReportRow[] {
   const specs = [
     { id: 'load.memory-per-job', figure: 'memory per job, peak (its ffmpeg + hlsify)', unit: 'bytes', target: '< 1.5 GB (success < 2 GB)', threshold: TARGETS.memoryPerJob },
@@ -217,8 +241,8 @@ export interface BenchReport {
 }
 
 /** Builds the table from whatever was measured. */
-export function buildReport(measurements: BenchMeasurements): BenchReport {
-  const rows = [...encodeRows(measurements.encode), ...loadRows(measurements.load), ...uploadRows(measurements.upload), ...queueRows(measurements.queue)];
+export function buildReport(measurements: BenchMeasurements, chosenPreset: string): BenchReport {
+  const rows = [...presetRows(measurements.presets, chosenPreset), ...encodeRows(measurements.encode), ...loadRows(measurements.load), ...uploadRows(measurements.upload), ...queueRows(measurements.queue)];
   const counts: Record<Mark, number> = { pass: 0, marginal: 0, fail: 0, 'not-measured': 0, info: 0 };
   for (const r of rows) counts[r.mark]++;
   return { rows, counts, passed: counts.fail === 0 };

@@ -8,6 +8,7 @@ import type { BenchListener } from './bench-events.js';
 import { startLocalS3Server } from './local-s3-server.js';
 import { DEFAULT_SYNTHETIC, writeSyntheticLadder } from './synthetic-ladder.js';
 import { measureUploadThroughput, type UploadBenchResult } from './upload-throughput.js';
+import { redactUrl } from '../redact-url.js';
 
 export type UploadSectionResult =
   | { measured: true; endpoint: string; local: boolean; bucket: string; files: number; result: UploadBenchResult }
@@ -59,7 +60,7 @@ export async function measureUploadSection(options: UploadSectionOptions): Promi
       onRun: (tool, run, seconds) => options.onEvent?.({ type: 'upload-run', tool, run, runs: options.runs, seconds, mbps: bytes / 1e6 / seconds }),
     });
     const files = Object.keys(synthetic.renditions).length * (synthetic.segments + 1) + 1;
-    return { measured: true, endpoint, local: local !== undefined, bucket: bucket!, files, result };
+    return { measured: true, endpoint: redactUrl(endpoint), local: local !== undefined, bucket: bucket!, files, result };
   } finally {
     lent();
     await rm(dir, { recursive: true, force: true });

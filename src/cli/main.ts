@@ -5,19 +5,24 @@
 import { Command, CommanderError } from 'commander';
 import chalk from 'chalk';
 import { toHlsifyError, type HlsifyError } from '../errors.js';
+import { LadderCheckError } from '../core/verify/check-ladder.js';
 import { registerTranscode } from './commands/transcode.js';
 import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerBench } from './commands/bench.js';
 import { registerPreview } from './commands/preview.js';
+import { registerSubmit } from './commands/submit.js';
+import { registerVerify } from './commands/verify.js';
 import { createRunContext, type RunContext } from './run-context.js';
 
 const VERSION = '0.1.0';
 
 function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; verbose: boolean }): void {
   if (options.json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message } })}\n`);
+    // A ladder that fails its checks keeps the report in the JSON (hlsify transcode --json).
+    const verify = error instanceof LadderCheckError ? { verify: error.report } : {};
+    ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message }, ...verify })}\n`);
   }
   ctx.stderr.write(`${chalk.red('hlsify: error:')} ${error.message}\n`);
   if (options.verbose && error.details) ctx.stderr.write(`${chalk.dim(error.details)}\n`);
@@ -37,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const ctx = createRunContext();
     try {
       await action(ctx);
+      if (ctx.exitCode !== undefined) exitCode = ctx.exitCode;
     } catch (thrown) {
       const error = toHlsifyError(thrown);
       const flags = program.commands.find((c) => c.name() === program.args[0])?.opts() ?? {};
@@ -53,6 +59,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCleanup(program, run);
   registerBench(program, run);
   registerPreview(program, run);
+  registerSubmit(program, run);
+  registerVerify(program, run);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

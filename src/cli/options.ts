@@ -1,6 +1,6 @@
 /** zod schemas for CLI flags (commander hands us strings); every problem is reported at once. */
 import { z } from 'zod';
-import { durationSchema, formatIssues, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
+import { durationSchema, formatIssues, minSpeedSchema, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
 import { dividesSegment } from '../core/plan/keyframes.js';
@@ -65,10 +65,12 @@ export const transcodeFlagsSchema = z
     output: z.string().min(1).optional(),
     ladder: ladderSchema.optional(),
     preset: presetSchema.optional(),
+    speed: minSpeedSchema.optional(),
     crf: wholeNumber(0, 51).optional(),
     segmentDuration: wholeNumber(1, 60).optional(),
     segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),
     keyframeInterval: keyframeIntervalSchema.optional(),
+    deinterlace: z.enum(['auto', 'off', 'frame', 'field'], { error: 'expected auto, off, frame or field' }).optional(),
     processes: wholeNumber(1, 32).optional(),
     parallel: wholeNumber(1, 32).optional(),
     threads: wholeNumber(0, 64).optional(),
@@ -83,6 +85,7 @@ export const transcodeFlagsSchema = z
     verbose: z.boolean().optional(),
     upload: z.string().min(1).optional(),
     preview: z.boolean().optional(),
+    verify: z.boolean().optional(),
     ...uploadFlagsShape,
   })
   .strict()

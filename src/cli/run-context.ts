@@ -9,6 +9,8 @@ export interface RunContext {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** Exit code of a run that ends without an error but not successfully (verify: a MUST failed). */
+  exitCode?: number | undefined;
   /** Removes the signal handlers. */
   dispose(): void;
 }

@@ -10,6 +10,7 @@ import type { PipelineListener } from './events.js';
 import { runEncodePlan } from './encode/run-encode.js';
 import { checkDiskSpace, formatBytes } from './finish/disk-space.js';
 import { checkOutputDir, publishOutput } from './finish/publish-output.js';
+import { refuseDangerousOutputDir } from './finish/output-guard.js';
 import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
@@ -17,15 +18,25 @@ import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
 import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
 import type { MediaInfo } from './probe/media-info.js';
 import { probeInput } from './probe/probe.js';
+import { sampleFields } from './probe/field-sample.js';
 import { measureRendition, writeMasterPlaylist, type RenditionResult } from './playlist/measure-renditions.js';
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
+import { defaultCalibrationPath, readCalibration } from './calibration/calibration-file.js';
+import { DEFAULT_MIN_SPEED, type CostModel, type PresetChoice } from './plan/cost-model.js';
+import { checkLadder } from './verify/check-ladder.js';
+import type { VerifyReport, VerifySummary } from './verify/report.js';
 
 export interface TranscodeOptions {
   input: string;
   outputDir: string;
-  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher'>>;
+  binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe'> & Partial<Pick<Binaries, 'launcher' | 'ffmpegVersion'>>;
   plan: Omit<PlanOptions, 'cores'> & { cores?: number | undefined };
+  /**
+   * The calibration `hlsify bench` wrote, read when the speed floor has to choose a preset and
+   * plan.costModel is not given (default: the user's cache dir; null: do not read one).
+   */
+  calibrationFile?: string | null | undefined;
   /** Parent of the job's temp dir (default: the OS temp dir). */
   tmpRoot?: string | undefined;
   keepTemp?: boolean | undefined;
@@ -33,6 +44,8 @@ export interface TranscodeOptions {
   force?: boolean | undefined;
   maxVideoSize: number;
   minDiskSpace: number;
+  /** Check the ladder against RFC 8216 and Apple's rules before publishing it (default true). */
+  verify?: boolean | undefined;
   /** Hard limit on the whole run, seconds. */
   timeoutSeconds?: number | undefined;
   killGraceMs?: number | undefined;
@@ -46,10 +59,16 @@ export interface TranscodeResult {
   masterPlaylist: string;
   renditions: RenditionResult[];
   preset: string;
+  /** Why that preset: given, the size rule, or the speed floor. */
+  presetChoice: PresetChoice;
   /** Renditions per ffmpeg process, as planned. */
   processes: string[][];
   /** Temp dir kept with --keep-temp. */
   keptTempDir: string | undefined;
+  /** What `hlsify verify` found on the published ladder (every MUST held); undefined when not checked. */
+  verify: (VerifySummary & Pick<VerifyReport, 'segments' | 'iFrameRanges'>) | undefined;
+  /** The full report behind `verify`. */
+  verifyReport: VerifyReport | undefined;
   wallSeconds: number;
   encodeSeconds: number;
   /** Input seconds per wall second for the whole run. */
@@ -69,6 +88,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   const outputDir = resolve(options.outputDir);
   let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
   try {
+    await refuseDangerousOutputDir(outputDir, options.input);
     emit({ type: 'stage', stage: 'probe' });
     const media: MediaInfo = await probeInput(options.binaries.ffprobe, options.input, { signal });
     if (media.size > options.maxVideoSize) {
@@ -78,8 +98,13 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     await checkOutputDir(outputDir, options.force ?? false);
     throwIfAborted(signal);
 
+    // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
+    const fieldSample = options.plan.deinterlace === 'off' ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
+    throwIfAborted(signal);
+
     emit({ type: 'stage', stage: 'plan' });
-    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan });
+    const costModel = await costModelFor(options, emit);
+    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
@@ -94,14 +119,16 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
     throwIfAborted(signal);
 
-    emit({ type: 'stage', stage: 'verify' });
+    emit({ type: 'stage', stage: 'playlists' });
     const renditions = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
     verifyLadder(renditions, media.duration);
-
-    emit({ type: 'stage', stage: 'playlists' });
     const iframes = await Promise.all(renditions.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
     await writeMasterPlaylist(plan, renditions, workspace.ladderDir, iframes);
     throwIfAborted(signal);
+
+    // The same checks as `hlsify verify`, on the ladder before anyone sees it: a failing MUST publishes nothing.
+    emit({ type: 'stage', stage: 'verify' });
+    const verifyReport = options.verify === false ? undefined : await checkLadder(workspace.ladderDir, options.binaries.ffprobe, signal);
 
     emit({ type: 'stage', stage: 'finish' });
     await publishOutput(workspace.ladderDir, outputDir, options.force ?? false);
@@ -120,8 +147,11 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       masterPlaylist: resolve(outputDir, 'master.m3u8'),
       renditions,
       preset: plan.video.preset,
+      presetChoice: plan.presetChoice,
       processes: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
       keptTempDir: options.keepTemp ? workspace.dir : undefined,
+      verify: verifyReport ? { ...verifyReport.summary, segments: verifyReport.segments, iFrameRanges: verifyReport.iFrameRanges } : undefined,
+      verifyReport: verifyReport ? { ...verifyReport, location: resolve(outputDir, 'master.m3u8') } : undefined,
       wallSeconds,
       encodeSeconds,
       speed: media.duration / wallSeconds,
@@ -130,4 +160,13 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     if (timer) clearTimeout(timer);
     if (workspace && !options.keepTemp) await workspace.remove();
   }
+}
+
+/** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */
+async function costModelFor(options: TranscodeOptions, emit: PipelineListener): Promise<CostModel | undefined> {
+  const { plan } = options;
+  if (plan.costModel || plan.preset !== undefined || !((plan.minSpeed ?? DEFAULT_MIN_SPEED) > 0) || options.calibrationFile === null) return plan.costModel;
+  const read = await readCalibration(options.calibrationFile ?? defaultCalibrationPath(), { cores: availableParallelism(), ffmpegVersion: options.binaries.ffmpegVersion });
+  if (read.state === 'corrupt') emit({ type: 'warning', message: `ignoring the speed calibration (${read.reason}); run hlsify bench to measure it again` });
+  return read.state === 'calibrated' ? read.model : undefined;
 }

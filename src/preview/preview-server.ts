@@ -11,7 +11,8 @@ import { isIP } from 'node:net';
 import { basename } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { contentHeaders } from '../core/upload/content-headers.js';
-import { resolveLadderPath } from './ladder-path.js';
+import { requestRelativePath, resolveLadderPath } from './ladder-path.js';
+import { ladderReferences } from './ladder-references.js';
 import type { LadderLocation } from './locate-ladder.js';
 import { renderPreviewPage } from './page.js';
 
@@ -94,6 +95,11 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     const found = await resolveLadderPath(ladder.root, urlPath);
     if (found.status === 'forbidden') return text(403, 'forbidden: outside the ladder directory');
     if (found.status === 'not-found') return text(404, 'not found');
+    // Only what the playlists name (read on each request: a re-run may rewrite the ladder), under the
+    // requested name and under its real one: no dotfiles, no stray files, no alias of either.
+    const named = await ladderReferences(ladder.root, ladder.master);
+    const requested = requestRelativePath(urlPath);
+    if (!requested.ok || !named.has(requested.relativePath) || !named.has(found.relativePath)) return text(404, 'not found');
     // Content-Type as for an upload; no caching: a re-run may rewrite the ladder under the same names.
     const { contentType } = contentHeaders(found.relativePath);
     res.writeHead(200, { 'content-type': contentType, 'content-length': String(found.size), 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });

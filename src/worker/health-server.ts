@@ -1,11 +1,23 @@
 /** /health (alive), /ready (connected and consuming), /metrics (Prometheus text), /status (JSON for humans). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthSource {
   ready(): boolean;
   status(): Record<string, unknown>;
+  /** Why the worker is not ready, for the /ready body. */
+  notReadyReason?(): string | undefined;
+  /** Refreshes gauges read from elsewhere (the work queue's depth and consumers) before a scrape. */
+  beforeScrape?(): Promise<void>;
+}
+
+/** Runs `task`, but gives up waiting after `ms`. */
+async function within(ms: number, task: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([task?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 export async function startHealthServer(port: number, host: string, metrics: Metrics, source: HealthSource): Promise<{ port: number; close(): Promise<void> }> {
@@ -16,11 +28,11 @@ export async function startHealthServer(port: number, host: string, metrics: Met
       res.end(`${JSON.stringify(body)}\n`);
     };
     if (path === '/health') return json(200, { status: 'ok' });
-    if (path === '/ready') return source.ready() ? json(200, { status: 'ready' }) : json(503, { status: 'not ready' });
+    if (path === '/ready') return source.ready() ? json(200, { status: 'ready' }) : json(503, { status: 'not ready', reason: source.notReadyReason?.() });
     if (path === '/status') return json(200, source.status());
     if (path === '/metrics') {
-      metrics.registry
-        .metrics()
+      within(2_000, source.beforeScrape?.())
+        .then(() => metrics.registry.metrics())
         .then((text) => {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           res.end(text);
@@ -38,7 +50,11 @@ export async function startHealthServer(port: number, host: string, metrics: Met
     json(404, { error: 'not found', paths: ['/health', '/ready', '/status', '/metrics', '/metrics.json'] });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new UsageError(`--health-port ${port}: ${host}:${port} is already in use (choose another port, or 0 for any free one)`));
+      else if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') reject(new UsageError(`--health-port ${port}: cannot listen on ${host}:${port} (${error.code})`));
+      else reject(error);
+    });
     server.listen(port, host, resolve);
   });
   let closed: Promise<void> | undefined;

@@ -39,13 +39,14 @@ export const jobMessageSchema = z
       .string()
       .url()
       .refine((url) => /^https?:\/\//.test(url), { message: 'expected an http(s) URL' })
+      .refine((url) => URL.canParse(url) && !new URL(url).username && !new URL(url).password, { message: 'user:password in a webhook URL is refused' })
       .optional(),
   })
   .strict();
 
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
-export type JobInput = { kind: 's3'; url: string } | { kind: 'local'; path: string };
+export type JobInput = { kind: 's3'; url: string } | { kind: 'local'; path: string; root: string };
 
 /** Parses a delivery body; throws InputError naming every problem. */
 export function parseJobMessage(body: Buffer): JobMessage {
@@ -75,5 +76,6 @@ export function resolveJobInput(input: string, inputRoot: string | undefined): J
   const path = resolve(root, input);
   const rel = relative(root, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new InputError(`input "${input}": resolves outside the worker's --input-root`);
-  return { kind: 'local', path };
+  // Symlinks are judged when the file is opened (openConfinedInput), by where they really lead.
+  return { kind: 'local', path, root };
 }

@@ -18,7 +18,8 @@ export function createMetrics() {
     encodeSpeed: new Gauge({ name: 'hlsify_encode_speed_ratio', help: 'Input seconds per wall second of the last finished transcode', registers: [registry] }),
     uploadedBytes: new Counter({ name: 'hlsify_uploaded_bytes_total', help: 'Bytes uploaded to object storage', registers: [registry] }),
     inFlight: new Gauge({ name: 'hlsify_jobs_in_flight', help: 'Jobs being processed now', registers: [registry] }),
-    queueDepth: new Gauge({ name: 'hlsify_queue_depth', help: 'Messages ready in the work queue (last check)', registers: [registry] }),
+    queueDepth: new Gauge({ name: 'hlsify_queue_depth', help: 'Messages ready in the work queue, not counting jobs in progress (last check)', registers: [registry] }),
+    queueConsumers: new Gauge({ name: 'hlsify_queue_consumers', help: 'Consumers of the work queue across all workers (last check)', registers: [registry] }),
     treeMemory: new Gauge({ name: 'hlsify_process_tree_rss_bytes', help: 'Resident memory of the worker and its ffmpeg children', labelNames: ['process'] as const, registers: [registry] }),
   };
   return metrics;

@@ -7,6 +7,7 @@ import { InputError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from '../core/events.js';
 import { checkDiskSpace } from '../core/finish/disk-space.js';
 import { createWorkspace } from '../core/finish/workspace.js';
+import { openConfinedInput, type ConfinedInput } from '../core/input/confined-input.js';
 import type { Binaries } from '../core/tools/binaries.js';
 import { transcode, type TranscodeResult } from '../core/transcode.js';
 import type { ObjectStore } from '../core/upload/object-store.js';
@@ -14,6 +15,7 @@ import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
 import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
 import type { JobInput, JobMessage } from './job-message.js';
+import type { JobEventInput } from './job-events.js';
 
 export interface JobDependencies {
   binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe' | 'launcher'>;
@@ -40,6 +42,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
   if (await isRemoteLadderComplete(outputStore, output, signal)) return { status: 'already-complete', master };
 
   const workspace = await createWorkspace(deps.tmpRoot);
+  let confined: ConfinedInput | undefined;
   try {
     let inputPath: string;
     if (input.kind === 's3') {
@@ -49,7 +52,8 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
       inputPath = join(workspace.dir, `input${extname(source.prefix).slice(0, 8) || '.bin'}`);
       await deps.storeFor(source.bucket).download(source.prefix, inputPath, deps.maxVideoSize, signal);
     } else {
-      inputPath = input.path;
+      confined = await openConfinedInput(input.root, job.input);
+      inputPath = confined.path;
     }
     throwIfAborted(signal);
     const ladderDir = join(workspace.dir, 'ladder-out');
@@ -75,7 +79,26 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
     });
     const uploaded = await uploadLadder({ dir: ladderDir, location: output, store: outputStore, concurrency: deps.uploadConcurrency, signal, onEvent });
     return { status: 'completed', master, transcode: transcoded, upload: uploaded };
+  } catch (error) {
+    throw confined ? confined.named(error) : error;
   } finally {
+    await confined?.close();
     await workspace.remove();
   }
+}
+
+/** The `completed` event of a job: where the master playlist is and, when it was encoded now, its renditions. */
+export function completedEvent(jobId: string, attempt: number, outcome: JobOutcome, seconds: number): JobEventInput {
+  const base = { type: 'completed' as const, jobId, attempt, master: outcome.master, seconds: Number(seconds.toFixed(3)) };
+  if (outcome.status === 'already-complete') return { ...base, status: 'already-complete' };
+  return {
+    ...base,
+    status: 'completed',
+    speed: Number(outcome.transcode.speed.toFixed(3)),
+    renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+    uploaded: outcome.upload.uploaded,
+    // What the HLS checks found on the ladder before it was uploaded (every MUST held, or it would have failed).
+    ...(outcome.transcode.verify ? { verify: { ok: outcome.transcode.verify.ok, pass: outcome.transcode.verify.pass, warn: outcome.transcode.verify.warn, notApplicable: outcome.transcode.verify.notApplicable, warned: outcome.transcode.verify.warned } } : {}),
+    skipped: outcome.upload.skipped,
+  };
 }

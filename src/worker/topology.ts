@@ -48,3 +48,15 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
     });
   }
 }
+
+/**
+ * What a publisher declares before it publishes (the same arguments as the workers, so the declarations
+ * agree): the events exchange, the work queue and the dead-letter queue. A job published before any worker
+ * has started then waits in the queue instead of being dropped. Retry queues are the workers' own business
+ * (their TTLs follow each worker's --retry-delays).
+ */
+export async function declarePublishTopology(channel: Channel, topology: Topology): Promise<void> {
+  await channel.assertExchange(topology.eventsExchange, 'topic', { durable: true });
+  await channel.assertQueue(topology.queue, { durable: true, arguments: { 'x-max-priority': topology.maxPriority } });
+  await channel.assertQueue(topology.deadLetterQueue, { durable: true });
+}

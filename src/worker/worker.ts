@@ -1,119 +1,144 @@
 /**
- * The RabbitMQ worker: consumes transcode jobs, runs each through the same core pipeline as the CLI, and
- * acks only once the ladder is fully uploaded. Transient failures go to a delayed retry queue (attempt
- * count in a header), permanent ones and exhausted retries to the dead-letter queue with the reason.
- * Reconnects with backoff and re-declares its topology; a job whose channel dies is aborted and never
- * acked on another channel (the broker redelivers it). close() is graceful and idempotent.
+ * The RabbitMQ worker: takes transcode jobs from the work queue, runs each through the same core pipeline
+ * as the CLI, and acks only once the ladder is fully uploaded. The parts: `connection.ts` (connect,
+ * reconnect, topology), `decide-outcome.ts` (ack, retry, dead-letter or requeue: pure), `job-events.ts`
+ * (typed events) and `listeners.ts` (logs, AMQP events, webhooks and metrics hear those events).
+ * close() is graceful and idempotent.
  */
 import { availableParallelism } from 'node:os';
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { CancelledError, toHlsifyError, type HlsifyError } from '../errors.js';
 import type { PipelineEvent } from '../core/events.js';
-import { cleanupStaleWorkspaces } from '../core/finish/cleanup.js';
-import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
-import type { Logger } from './logger.js';
-import { childrenRss, type Metrics } from './metrics.js';
-import { runJob, type JobDependencies } from './run-job.js';
 import { sleep } from '../core/upload/retry.js';
-import { declareTopology, retryQueueFor, type Topology } from './topology.js';
-import { postWebhook } from './webhook.js';
+import { parseS3Url } from '../core/upload/s3-location.js';
+import { redactUrl, runConnectionLoop, type Session } from './connection.js';
+import {
+  attemptNumber,
+  decideBeforeRun,
+  decideOutcome,
+  deliveryCounts,
+  HEADER_ATTEMPT,
+  HEADER_REASON,
+  HEADER_REDELIVERIES,
+  type DeliveryCounts,
+  type Outcome,
+  type OutcomeLimits,
+} from './decide-outcome.js';
+import { JobEventBus, type JobEventInput } from './job-events.js';
+import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
+import { amqpListener, logListener, metricsListener, webhookListener, type JobContext, type OutcomeCounts } from './listeners.js';
+import { sampleMemory, sweepWorkDirs } from './chores.js';
+import { CredentialPause } from './credential-pause.js';
+import { deadLetter, republish } from './delivery.js';
+import { completedEvent, runJob, type JobDependencies } from './run-job.js';
+import { readableJobId, type RunningJob, type WorkerOptions } from './worker-options.js';
+import { parseWebhookAllow } from './webhook-target.js';
 
-export interface WorkerOptions {
-  amqpUrl: string;
-  topology: Topology;
-  /** Jobs at once = channel prefetch (WORKER_CONCURRENCY). */
-  concurrency: number;
-  /** Total attempts per job before it is dead-lettered. */
-  maxAttempts: number;
-  inputRoot: string | undefined;
-  deps: Omit<JobDependencies, 'cores'>;
-  logger: Logger;
-  metrics: Metrics;
-  progressIntervalMs?: number;
-  queueDepthIntervalMs?: number;
-  memorySampleMs?: number;
-  memoryWarnBytes?: number;
-  cleanup?: { root: string; intervalMs: number; retentionMs: number } | undefined;
-}
-
-interface Session {
-  connection: ChannelModel;
-  channel: ConfirmChannel;
-  consumerTag: string | undefined;
-  closed: boolean;
-}
-
-interface RunningJob {
-  id: string;
-  attempt: number;
-  session: Session;
-  controller: AbortController;
-  startedAt: number;
-  done: Promise<void>;
-  progress: number;
-}
-
-const HEADER_ATTEMPT = 'x-hlsify-attempt';
-const HEADER_REASON = 'x-hlsify-reason';
-
-/** The `id` of a message that failed validation, when it is still a plausible string (for the failed event). */
-function readableJobId(body: Buffer): string | undefined {
-  try {
-    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
-    return typeof id === 'string' && /^[\w.-]{1,128}$/.test(id) ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Strips user:password from an AMQP URL for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
-}
+export { redactUrl };
+export type { WorkerOptions };
 
 export class Worker {
   private session: Session | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   private loopDone: Promise<void> | undefined;
+  private readonly stop = new AbortController();
+  private readonly webhookStop = new AbortController();
   private readonly jobs = new Map<number, RunningJob>();
-  private readonly webhooks = new Set<Promise<unknown>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private nextJobKey = 0;
-  private readonly counts = { completed: 0, alreadyComplete: 0, retried: 0, deadLettered: 0, requeued: 0 };
+  private readonly counts: OutcomeCounts = { completed: 0, alreadyComplete: 0, retried: 0, deadLettered: 0, requeued: 0 };
   private readonly deps: JobDependencies;
+  private readonly limits: OutcomeLimits;
+  private readonly events = new JobEventBus<JobContext>();
+  private readonly webhooks: Set<Promise<unknown>>;
+  /** Paused while the worker's S3 credentials fail: not consuming, not ready. */
+  private readonly pause: CredentialPause;
+  private taken = 0;
+  private finishedJobs = 0;
+  private exhaust: () => void = () => {};
+  /** Resolves once `maxJobs` jobs are done (never without --max-jobs). */
+  readonly exhausted: Promise<void>;
+  /** Rejects when the worker cannot go on (no broker within --connect-timeout). */
+  readonly fatal: Promise<never>;
+  private fail: (error: Error) => void = () => {};
 
   constructor(private readonly options: WorkerOptions) {
     this.deps = { ...options.deps, cores: Math.max(1, Math.floor(availableParallelism() / options.concurrency)) };
+    this.limits = {
+      maxAttempts: options.maxAttempts,
+      maxRedeliveries: options.maxRedeliveries ?? 3,
+      retryTimeouts: options.retryTimeouts ?? false,
+      retryDelaysMs: options.topology.retryQueues.map((q) => q.delayMs),
+    };
+    this.pause = new CredentialPause(options.probeCredentials, options.logger, this.stop.signal);
+    this.exhausted = new Promise((resolve) => (this.exhaust = resolve));
+    this.fatal = new Promise<never>((_, reject) => (this.fail = reject));
+    this.fatal.catch(() => {});
+    const webhooks = webhookListener(this.webhookStop.signal, options.webhookPolicy ?? parseWebhookAllow(undefined));
+    this.webhooks = webhooks.pending;
+    this.events
+      .on(logListener())
+      .on(metricsListener(options.metrics, this.counts))
+      .on(amqpListener(() => this.session, options.topology.eventsExchange, options.logger))
+      .on(webhooks.listener);
   }
 
   /** Starts the connection loop and the periodic chores; resolves once the first connect was tried. */
   async start(): Promise<void> {
     const { logger, cleanup } = this.options;
     if (cleanup) {
-      await this.sweep();
-      this.timers.push(setInterval(() => void this.sweep(), cleanup.intervalMs).unref());
+      await sweepWorkDirs(cleanup, logger);
+      this.timers.push(setInterval(() => void sweepWorkDirs(cleanup, logger), cleanup.intervalMs).unref());
     }
-    void this.sampleMemory();
-    this.timers.push(setInterval(() => void this.sampleMemory(), this.options.memorySampleMs ?? 30_000).unref());
-    this.timers.push(setInterval(() => void this.checkQueueDepth(), this.options.queueDepthIntervalMs ?? 10_000).unref());
-    logger.info({ op: 'start', amqp: redactUrl(this.options.amqpUrl), queue: this.options.topology.queue, concurrency: this.options.concurrency }, 'worker starting');
+    const sample = () => void sampleMemory(this.options.metrics, logger, this.options.memoryWarnBytes ?? 2 * 1024 ** 3);
+    sample();
+    this.timers.push(setInterval(sample, this.options.memorySampleMs ?? 30_000).unref());
+    this.timers.push(setInterval(() => void this.checkQueue(), this.options.queueDepthIntervalMs ?? 10_000).unref());
+    logger.info({ op: 'start', amqp: redactUrl(this.options.amqpUrl), queue: this.options.topology.queue, concurrency: this.options.concurrency, maxJobs: this.options.maxJobs }, 'worker starting');
     let firstAttempt!: () => void;
     const tried = new Promise<void>((resolve) => (firstAttempt = resolve));
-    this.loopDone = this.loop(firstAttempt);
+    this.loopDone = runConnectionLoop(
+      {
+        url: this.options.amqpUrl,
+        topology: this.options.topology,
+        prefetch: this.options.concurrency,
+        logger,
+        signal: this.stop.signal,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 60_000,
+        onSession: (session) => this.onSession(session),
+        onLost: (session) => this.onLost(session),
+      },
+      firstAttempt,
+    ).catch((error: Error) => {
+      logger.error({ op: 'amqp', err: error.message }, 'giving up on the broker');
+      this.fail(error);
+    });
     await tried;
   }
 
   ready(): boolean {
-    return this.session !== undefined && !this.session.closed && this.session.consumerTag !== undefined && !this.closing;
+    return this.session !== undefined && !this.session.closed && this.session.consumerTag !== undefined && !this.closing && !this.pause.paused;
+  }
+
+  /** Why /ready says no, in words. */
+  notReadyReason(): string | undefined {
+    if (this.closing) return 'shutting down';
+    if (this.pause.paused) return `paused: ${this.pause.paused.reason}`;
+    if (!this.session || this.session.closed) return 'not connected to the broker';
+    if (this.session.consumerTag === undefined) return this.maxJobsReached() ? `took its --max-jobs ${this.options.maxJobs} jobs` : 'not consuming';
+    return undefined;
   }
 
   status(): Record<string, unknown> {
     return {
       ready: this.ready(),
+      reason: this.notReadyReason(),
       closing: this.closing,
+      paused: this.pause.paused,
       queue: this.options.topology.queue,
       concurrency: this.options.concurrency,
+      maxJobs: this.options.maxJobs,
       inFlight: [...this.jobs.values()].map((j) => ({ id: j.id, attempt: j.attempt, seconds: (Date.now() - j.startedAt) / 1000, progress: j.progress })),
       counts: this.counts,
     };
@@ -128,9 +153,11 @@ export class Worker {
   private async doClose(graceMs: number): Promise<void> {
     const { logger } = this.options;
     this.closing = true;
+    // Ends a reconnect wait or a connect in progress at once.
+    this.stop.abort(new CancelledError('worker shutting down'));
     for (const timer of this.timers) clearInterval(timer);
     const session = this.session;
-    if (session?.consumerTag && !session.closed) await session.channel.cancel(session.consumerTag).catch(() => {});
+    await this.stopConsuming(session);
     logger.info({ op: 'shutdown', inFlight: this.jobs.size, graceMs }, 'stopped consuming; waiting for jobs in flight');
     const allDone = () => Promise.allSettled([...this.jobs.values()].map((j) => j.done));
     const finished = await Promise.race([allDone().then(() => true), sleep(graceMs).then(() => false)]);
@@ -140,6 +167,8 @@ export class Worker {
       await allDone();
     }
     await Promise.race([Promise.allSettled([...this.webhooks]), sleep(5_000)]);
+    this.webhookStop.abort(new CancelledError('worker shutting down'));
+    await Promise.allSettled([...this.webhooks]);
     if (session && !session.closed) {
       await session.channel.close().catch(() => {});
       await session.connection.close().catch(() => {});
@@ -148,52 +177,46 @@ export class Worker {
     logger.info({ op: 'shutdown' }, 'worker stopped');
   }
 
-  private async loop(firstAttempt: () => void): Promise<void> {
-    const { logger, topology } = this.options;
-    let delay = 500;
-    while (!this.closing) {
-      let session: Session | undefined;
-      try {
-        const connection = await amqp.connect(this.options.amqpUrl, { clientProperties: { connection_name: `hlsify-worker-${process.pid}` } });
-        const channel = await connection.createConfirmChannel();
-        session = { connection, channel, consumerTag: undefined, closed: false };
-        const current = session;
-        const lost = new Promise<void>((resolve) => {
-          connection.once('close', () => resolve());
-          channel.once('close', () => resolve());
-        });
-        connection.on('error', (error: Error) => logger.warn({ op: 'amqp', err: error.message }, 'connection error'));
-        channel.on('error', (error: Error) => logger.warn({ op: 'amqp', err: error.message }, 'channel error'));
-        await declareTopology(channel, topology);
-        await channel.prefetch(this.options.concurrency);
-        this.session = session;
-        const { consumerTag } = await channel.consume(topology.queue, (message) => this.onDelivery(current, message), { noAck: false });
-        session.consumerTag = consumerTag;
-        delay = 500;
-        logger.info({ op: 'consume', queue: topology.queue }, 'connected and consuming');
-        firstAttempt();
-        if (this.closing) await channel.cancel(consumerTag).catch(() => {});
-        await lost;
-      } catch (error) {
-        logger.warn({ op: 'amqp', err: (error as Error).message }, 'broker connection failed');
-      }
-      firstAttempt();
-      if (session) {
-        session.closed = true;
-        // Deliveries of a dead channel can never be acked: stop their jobs; the broker redelivers them.
-        const orphaned = [...this.jobs.values()].filter((job) => job.session === session);
-        for (const job of orphaned) job.controller.abort(new CancelledError('broker connection lost'));
-        await session.connection.close().catch(() => {});
-        // Their ffmpeg must be gone and temp removed before this worker takes the redelivered copies.
-        await Promise.allSettled(orphaned.map((job) => job.done));
-      }
-      if (this.session === session) this.session = undefined;
-      if (this.closing) break;
-      const wait = Math.round(delay * (0.5 + Math.random() / 2));
-      logger.info({ op: 'reconnect', inMs: wait }, 'reconnecting to the broker');
-      await sleep(wait);
-      delay = Math.min(delay * 2, 15_000);
+  private maxJobsReached(): boolean {
+    return this.options.maxJobs !== undefined && this.taken >= this.options.maxJobs;
+  }
+
+  private async onSession(session: Session): Promise<void> {
+    this.session = session;
+    if (this.pause.paused) {
+      this.options.logger.warn({ op: 'consume', reason: this.pause.paused.reason }, 'connected; not consuming until the S3 credentials work');
+      return;
     }
+    await this.startConsuming(session);
+  }
+
+  private async startConsuming(session: Session): Promise<void> {
+    if (this.closing || session.closed || session.consumerTag !== undefined || this.pause.paused || this.maxJobsReached()) return;
+    const { consumerTag } = await session.channel.consume(this.options.topology.queue, (message) => this.onDelivery(session, message), { noAck: false });
+    session.consumerTag = consumerTag;
+    this.options.logger.info({ op: 'consume', queue: this.options.topology.queue }, 'connected and consuming');
+    if (this.closing || this.pause.paused || this.maxJobsReached()) await this.stopConsuming(session);
+  }
+
+  private async resumeConsuming(): Promise<void> {
+    if (this.session) await this.startConsuming(this.session);
+  }
+
+  private async stopConsuming(session: Session | undefined): Promise<void> {
+    if (!session || session.closed || session.consumerTag === undefined) return;
+    const tag = session.consumerTag;
+    session.consumerTag = undefined;
+    await session.channel.cancel(tag).catch(() => {});
+  }
+
+  private async onLost(session: Session): Promise<void> {
+    // Deliveries of a dead channel can never be acked: stop their jobs; the broker redelivers them.
+    const orphaned = [...this.jobs.values()].filter((job) => job.session === session);
+    for (const job of orphaned) job.controller.abort(new CancelledError('broker connection lost'));
+    await session.connection.close().catch(() => {});
+    // Their ffmpeg must be gone and temp removed before this worker takes the redelivered copies.
+    await Promise.allSettled(orphaned.map((job) => job.done));
+    if (this.session === session) this.session = undefined;
   }
 
   private onDelivery(session: Session, message: ConsumeMessage | null): void {
@@ -213,179 +236,133 @@ export class Worker {
       .finally(() => {
         this.jobs.delete(key);
         this.options.metrics.inFlight.set(this.jobs.size);
+        if (this.options.maxJobs !== undefined && this.finishedJobs >= this.options.maxJobs && this.jobs.size === 0) this.exhaust();
       });
   }
 
+  /** Where the job's input is: an s3:// URL, or a local file under --input-root. */
+  private resolveInput(job: JobMessage): JobInput {
+    return resolveJobInput(job.input, this.options.inputRoot);
+  }
+
   private async handle(running: RunningJob, message: ConsumeMessage): Promise<void> {
-    const { logger, metrics } = this.options;
+    const { logger } = this.options;
     const session = running.session;
-    const previous = Number(message.properties.headers?.[HEADER_ATTEMPT] ?? 0);
-    running.attempt = (Number.isFinite(previous) ? previous : 0) + 1;
+    const counts = deliveryCounts(message.properties.headers, message.fields.redelivered);
+    running.attempt = attemptNumber(counts);
+    if (this.maxJobsReached() || this.closing || this.pause.paused) {
+      // Prefetched beyond --max-jobs, or arrived while stopping or paused: back to the queue for another worker.
+      if (!session.closed) await republish(session, message, this.options.topology.queue, {});
+      return;
+    }
+    this.taken++;
+    if (this.maxJobsReached()) void this.stopConsuming(session);
     let job: JobMessage;
     let input: JobInput;
     try {
       job = parseJobMessage(message.content);
       running.id = job.id;
-      input = resolveJobInput(job.input, this.options.inputRoot);
+      input = this.resolveInput(job);
     } catch (error) {
       const reason = toHlsifyError(error).message;
       if (running.id === '?') running.id = readableJobId(message.content) ?? '?';
-      logger.warn({ op: 'job', jobId: running.id, reason }, 'poison message dead-lettered');
-      await this.deadLetter(session, message, reason, running.attempt);
-      metrics.jobs.inc({ outcome: 'dead-lettered' });
-      if (running.id !== '?') await this.publishEvent(session, 'failed', { jobId: running.id, attempt: running.attempt, reason, final: true });
+      await deadLetter(session, message, this.options.topology.deadLetterQueue, reason, running.attempt);
+      this.finishedJobs++;
+      await this.emit({ type: 'failed', jobId: running.id, attempt: running.attempt, reason, kind: 'input', final: true }, { log: logger.child({ jobId: running.id }), webhook: undefined, poison: true });
       return;
     }
     const log = logger.child({ jobId: job.id, attempt: running.attempt });
-    log.info({ op: 'job', input: job.input, output: job.output, redelivered: message.fields.redelivered }, 'job started');
-    await this.publishEvent(session, 'started', { jobId: job.id, attempt: running.attempt, input: job.input, output: job.output });
+    const context: JobContext = { log, webhook: job.webhook };
+    if (message.fields.redelivered) {
+      // Its previous worker vanished mid-job. The count must live on the message, so a copy carrying it
+      // goes back to the queue (the original is acked); past the limit the job is dead-lettered instead.
+      const limit = decideBeforeRun(counts, this.limits);
+      if (limit) return this.finish(session, message, job, running, counts, limit, context);
+      this.taken--;
+      await republish(session, message, this.options.topology.queue, { [HEADER_REDELIVERIES]: counts.redeliveries });
+      log.warn({ op: 'job', redeliveries: counts.redeliveries, limit: this.limits.maxRedeliveries }, 'redelivered after its worker stopped mid-job; requeued with the count');
+      if (!this.maxJobsReached()) void this.startConsuming(session);
+      return;
+    }
+    await this.emit({ type: 'started', jobId: job.id, attempt: running.attempt, input: job.input, output: job.output, redeliveries: counts.redeliveries }, context);
     let lastProgress = 0;
     const onEvent = (event: PipelineEvent) => {
       if (event.type === 'encode-progress') {
         running.progress = event.fraction;
         if (Date.now() - lastProgress >= (this.options.progressIntervalMs ?? 5_000)) {
           lastProgress = Date.now();
-          void this.publishEvent(session, 'progress', { jobId: job.id, stage: 'encode', fraction: Number(event.fraction.toFixed(3)), speed: Number(event.speed.toFixed(3)), etaSeconds: event.etaSeconds }, false);
+          void this.emit({ type: 'progress', jobId: job.id, attempt: running.attempt, stage: 'encode', fraction: Number(event.fraction.toFixed(3)), speed: Number(event.speed.toFixed(3)), etaSeconds: event.etaSeconds }, context);
         }
       } else if (event.type === 'stage') log.debug({ op: event.stage }, 'stage');
       else if (event.type === 'upload-retry') log.warn({ op: 'upload', key: event.key, reason: event.reason }, 'upload retry');
     };
+    let error: HlsifyError | undefined;
     try {
       const outcome = await runJob(job, input, this.deps, running.controller.signal, onEvent);
       if (session.closed) throw new CancelledError('broker connection lost before the ack');
       session.channel.ack(message);
       const seconds = (Date.now() - running.startedAt) / 1000;
-      metrics.jobDuration.observe({ outcome: 'completed' }, seconds);
-      let stats: Record<string, unknown> = {};
-      if (outcome.status === 'completed') {
-        this.counts.completed++;
-        metrics.jobs.inc({ outcome: 'completed' });
-        metrics.encodeSpeed.set(outcome.transcode.speed);
-        metrics.uploadedBytes.inc(outcome.upload.bytesUploaded);
-        stats = {
-          speed: Number(outcome.transcode.speed.toFixed(3)),
-          renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
-          uploaded: outcome.upload.uploaded,
-          skipped: outcome.upload.skipped,
-        };
-      } else {
-        this.counts.alreadyComplete++;
-        metrics.jobs.inc({ outcome: 'already-complete' });
-      }
-      const payload = { jobId: job.id, attempt: running.attempt, status: outcome.status, master: outcome.master, seconds: Number(seconds.toFixed(3)), ...stats };
-      const { jobId: _id, attempt: _attempt, ...details } = payload;
-      log.info({ op: 'job', ...details }, 'job completed');
-      await this.publishEvent(session, 'completed', payload);
-      if (job.webhook) this.webhook(job.webhook, { event: 'completed', ...payload }, log);
-    } catch (error) {
-      await this.onJobFailure(session, message, job, running, toHlsifyError(error), log);
-    }
-  }
-
-  private async onJobFailure(session: Session, message: ConsumeMessage, job: JobMessage, running: RunningJob, error: HlsifyError, log: Logger): Promise<void> {
-    const { metrics, maxAttempts, topology } = this.options;
-    const seconds = (Date.now() - running.startedAt) / 1000;
-    if (error instanceof CancelledError) {
-      // Shutdown or a lost channel: the job goes back to the queue untouched.
-      if (!session.closed) session.channel.nack(message, false, true);
-      this.counts.requeued++;
-      metrics.jobs.inc({ outcome: 'requeued' });
-      log.warn({ op: 'job', reason: error.message }, 'job aborted and requeued');
+      this.finishedJobs++;
+      if (outcome.status === 'completed') context.bytesUploaded = outcome.upload.bytesUploaded;
+      await this.emit(completedEvent(job.id, running.attempt, outcome, seconds), context);
       return;
+    } catch (thrown) {
+      error = toHlsifyError(thrown);
     }
     if (session.closed) {
-      log.warn({ op: 'job', reason: error.message }, 'job failed after its channel closed; the broker redelivers it');
+      log.warn({ op: 'job', reason: error.message }, 'job stopped after its channel closed; the broker redelivers it');
       return;
     }
-    const permanent = error.kind === 'input';
-    if (!permanent && running.attempt < maxAttempts) {
-      const retry = retryQueueFor(topology, running.attempt);
-      await this.republish(session, message, retry.name, { [HEADER_ATTEMPT]: running.attempt, [HEADER_REASON]: error.message });
-      this.counts.retried++;
-      metrics.jobs.inc({ outcome: 'retried' });
-      log.warn({ op: 'job', reason: error.message, retryInMs: retry.delayMs }, 'job failed; retry scheduled');
-      await this.publishEvent(session, 'retrying', { jobId: job.id, attempt: running.attempt, reason: error.message, retryInMs: retry.delayMs });
-      return;
-    }
-    const reason = permanent ? error.message : `${error.message} (after ${running.attempt} attempts)`;
-    await this.deadLetter(session, message, reason, running.attempt);
-    metrics.jobs.inc({ outcome: 'dead-lettered' });
-    metrics.jobDuration.observe({ outcome: 'failed' }, seconds);
-    log.error({ op: 'job', reason }, 'job failed; dead-lettered');
-    const payload = { jobId: job.id, attempt: running.attempt, reason, kind: error.kind, final: true };
-    await this.publishEvent(session, 'failed', payload);
-    if (job.webhook) this.webhook(job.webhook, { event: 'failed', ...payload }, log);
+    await this.finish(session, message, job, running, counts, decideOutcome(error, counts, this.limits), context, error);
   }
 
-  /** Publishes a copy to `queue` (confirmed), then acks the original. */
-  private async republish(session: Session, message: ConsumeMessage, queue: string, headers: Record<string, unknown>): Promise<void> {
-    const { properties } = message;
-    session.channel.sendToQueue(queue, message.content, {
-      persistent: true,
-      contentType: properties.contentType ?? 'application/json',
-      priority: properties.priority,
-      messageId: properties.messageId,
-      headers: { ...properties.headers, ...headers },
-    });
-    await session.channel.waitForConfirms();
-    session.channel.ack(message);
-  }
-
-  private async deadLetter(session: Session, message: ConsumeMessage, reason: string, attempt: number): Promise<void> {
-    if (session.closed) return;
-    this.counts.deadLettered++;
-    await this.republish(session, message, this.options.topology.deadLetterQueue, {
-      [HEADER_REASON]: reason.slice(0, 1000),
-      [HEADER_ATTEMPT]: attempt,
-      'x-hlsify-failed-at': new Date().toISOString(),
-    });
-  }
-
-  private async publishEvent(session: Session, type: string, payload: Record<string, unknown>, confirm = true): Promise<void> {
-    if (session.closed) return;
-    try {
-      session.channel.publish(this.options.topology.eventsExchange, `job.${type}`, Buffer.from(JSON.stringify({ type, at: new Date().toISOString(), ...payload })), {
-        persistent: true,
-        contentType: 'application/json',
-      });
-      if (confirm) await session.channel.waitForConfirms();
-    } catch (error) {
-      this.options.logger.warn({ op: 'event', type, err: (error as Error).message }, 'could not publish event');
+  /** Carries out a decision for a job that did not complete. */
+  private async finish(session: Session, message: ConsumeMessage, job: JobMessage, running: RunningJob, counts: DeliveryCounts, outcome: Outcome, context: JobContext, error?: HlsifyError): Promise<void> {
+    const { topology } = this.options;
+    const seconds = Number(((Date.now() - running.startedAt) / 1000).toFixed(3));
+    switch (outcome.action) {
+      case 'ack':
+        session.channel.ack(message);
+        return;
+      case 'requeue':
+        // Stop consuming first, or the copy comes straight back to this worker.
+        if (outcome.pauseWorker && this.pause.start(outcome.reason, parseS3Url(job.output).bucket, () => this.resumeConsuming())) await this.stopConsuming(this.session);
+        if (!session.closed) await republish(session, message, topology.queue, {});
+        this.taken--;
+        await this.emit({ type: 'requeued', jobId: job.id, attempt: running.attempt, reason: outcome.reason }, context);
+        if (!outcome.pauseWorker && !this.closing) void this.startConsuming(session);
+        return;
+      case 'retry': {
+        const retry = topology.retryQueues[outcome.retryIndex]!;
+        await republish(session, message, retry.name, { [HEADER_ATTEMPT]: counts.failures + 1, [HEADER_REASON]: outcome.reason });
+        this.finishedJobs++;
+        await this.emit({ type: 'retrying', jobId: job.id, attempt: running.attempt, reason: outcome.reason, retryInMs: retry.delayMs }, context);
+        return;
+      }
+      case 'dead-letter':
+        await deadLetter(session, message, topology.deadLetterQueue, outcome.reason, running.attempt);
+        this.finishedJobs++;
+        await this.emit({ type: 'failed', jobId: job.id, attempt: running.attempt, reason: outcome.reason, kind: error?.kind ?? 'redelivered', final: true, seconds }, context);
+        return;
     }
   }
 
-  private webhook(url: string, body: Record<string, unknown>, log: Logger): void {
-    const sent = postWebhook(url, body).then((result) => {
-      if (result.ok) log.info({ op: 'webhook', attempts: result.attempts }, 'webhook delivered');
-      else log.warn({ op: 'webhook', attempts: result.attempts, err: result.error }, 'webhook failed');
-    });
-    this.webhooks.add(sent);
-    void sent.finally(() => this.webhooks.delete(sent));
+  private emit(event: JobEventInput, context: JobContext): Promise<unknown> {
+    return this.events.emit(event, context);
   }
 
-  private async sweep(): Promise<void> {
-    const cleanup = this.options.cleanup;
-    if (!cleanup) return;
-    const outcomes = await cleanupStaleWorkspaces({ root: cleanup.root, olderThanMs: cleanup.retentionMs }).catch(() => []);
-    const removed = outcomes.filter((o) => o.action === 'removed');
-    if (removed.length) this.options.logger.info({ op: 'cleanup', removed: removed.length, bytes: removed.reduce((s, o) => s + o.bytes, 0) }, 'removed stale work dirs');
+  beforeScrape(): Promise<void> {
+    return this.checkQueue();
   }
 
-  private async sampleMemory(): Promise<void> {
-    const own = process.memoryUsage().rss;
-    const children = await childrenRss();
-    this.options.metrics.treeMemory.set({ process: 'worker' }, own);
-    this.options.metrics.treeMemory.set({ process: 'ffmpeg' }, children);
-    const limit = this.options.memoryWarnBytes ?? 2 * 1024 ** 3;
-    if (own + children > limit) this.options.logger.warn({ op: 'memory', rss: own, ffmpegRss: children, limit }, 'process tree memory above the warning threshold');
-  }
-
-  private async checkQueueDepth(): Promise<void> {
+  /** Ready messages and consumers of the work queue, as a queue-length autoscaler reads them. */
+  async checkQueue(): Promise<void> {
     const session = this.session;
     if (!session || session.closed) return;
     try {
-      const { messageCount } = await session.channel.checkQueue(this.options.topology.queue);
+      const { messageCount, consumerCount } = await session.channel.checkQueue(this.options.topology.queue);
       this.options.metrics.queueDepth.set(messageCount);
+      this.options.metrics.queueConsumers.set(consumerCount);
     } catch {
       // The channel closing under us is handled by the connection loop.
     }

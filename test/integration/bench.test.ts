@@ -3,6 +3,9 @@
  * measured positive numbers, and whose marks agree with the figures and targets. Timings are not asserted.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
 import { expectNoTempLeft, expectOneErrorLine } from './support.js';
@@ -25,9 +28,11 @@ interface BenchJson {
   rows: Row[];
   machine: { cores: number; memoryBytes: number; ffmpegVersion: string; cpuModel: string };
   input: { generated: boolean; width: number; height: number; durationSeconds: number };
-  preset: { name: string };
-  settings: { runs: number; jobs: number; skipped: string[] };
+  preset: { name: string; source: string; reason: string; minSpeed: number; costModel: string | null };
+  calibration: { path: string; written: boolean; reason: string };
+  settings: { full: boolean; runs: number; jobs: number; skipped: string[]; presets: string[] };
   sections: {
+    presets: { state: string; result: { top: { name: string; width: number; height: number }; presets: { preset: string; ok: boolean; speed: number; ssim: number; psnr: number; coreSecondsPerMegapixel: number }[] } };
     encode: { state: string; result: { strategies: { name: string; isDefault: boolean; wallSeconds: number[]; medianWallSeconds: number }[]; fastest: string; defaultVsFastest: number } };
     load: { state: string; result: { jobs: number; succeeded: number; successRate: number; perJob: { job: number; ok: boolean; wallSeconds: number; speed: number; cpuSeconds: number; peakRssBytes: number }[]; peakTreeRssBytes: number; peakSelfRssBytes: number; cpuSeconds: number } };
     upload: { state: string };
@@ -40,7 +45,8 @@ const holds = (value: number, op: string, limit: number) => (op === '<' ? value 
 describe('hlsify bench', () => {
   it('measures encode layouts and a local load on a tiny sample and reports each figure against its target', async () => {
     const tmp = await tempDir('bench');
-    const result = await hlsify(['bench', '--duration', '2', '--resolution', '320x240', '--runs', '1', '--jobs', '2', '--skip', 'upload,queue', '--ladder', '240,160', '--json', '--tmp-dir', tmp]);
+    const cache = await tempDir('bench-cache');
+    const result = await hlsify(['bench', '--duration', '2', '--resolution', '320x240', '--runs', '1', '--jobs', '2', '--skip', 'upload,queue', '--ladder', '240,160', '--presets', 'slow,ultrafast,veryfast', '--json', '--tmp-dir', tmp], { env: { XDG_CACHE_HOME: cache } });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const json = JSON.parse(String(result.stdout)) as BenchJson;
 
@@ -50,7 +56,34 @@ describe('hlsify bench', () => {
     expect(json.machine.ffmpegVersion).toMatch(/\d/);
     expect(json.input).toMatchObject({ generated: true, width: 320, height: 240 });
     expect(json.input.durationSeconds).toBeCloseTo(2, 0);
-    expect(json.settings).toMatchObject({ runs: 1, jobs: 2, skipped: ['upload', 'queue'] });
+    expect(json.settings).toMatchObject({ full: false, runs: 1, jobs: 2, skipped: ['upload', 'queue'], presets: ['ultrafast', 'veryfast', 'slow'] });
+
+    // Presets: each one's speed, and the top rendition's SSIM and PSNR against the source.
+    expect(json.sections.presets.state).toBe('measured');
+    const presets = json.sections.presets.result;
+    expect(presets.top).toMatchObject({ name: '240p', width: 320, height: 240 });
+    expect(presets.presets.map((p) => p.preset)).toEqual(['ultrafast', 'veryfast', 'slow']);
+    for (const p of presets.presets) {
+      expect(p.ok, p.preset).toBe(true);
+      expect(p.speed).toBeGreaterThan(0);
+      expect(p.ssim).toBeGreaterThan(0.5);
+      expect(p.ssim).toBeLessThanOrEqual(1);
+      expect(p.psnr).toBeGreaterThan(20);
+    }
+    // This run chose its preset from those measurements; a sample this small is not saved as the calibration.
+    expect(json.calibration).toMatchObject({ path: join(cache, 'hlsify', 'calibration.json'), written: false });
+    expect(json.calibration.reason).toMatch(/^not saved: the sample is too small/);
+    await expect(readFile(json.calibration.path)).rejects.toThrow();
+    expect(json.preset.costModel).toBe('calibration');
+    expect(json.preset.source).not.toBe('flag');
+    expect(json.preset).toMatchObject({ minSpeed: 0.8 });
+    expect(json.preset.reason).toMatch(/predicted/);
+    for (const p of ['ultrafast', 'veryfast', 'slow']) expect(json.rows.find((r) => r.id === `presets.${p}`)?.display).toMatch(/^\d+\.\d\dx · (0\.\d{4}|1\.0000) · \d+\.\d\d dB$/);
+    // The chosen preset's row shows its measured speed, or says it was not among the measured ones.
+    const chosen = json.rows.find((r) => r.id === 'presets.chosen-speed')!;
+    const chosenMeasured = presets.presets.find((p) => p.preset === json.preset.name);
+    if (chosenMeasured) expect(chosen.value).toBe(chosenMeasured.speed);
+    else expect(chosen).toMatchObject({ mark: 'not-measured', note: `${json.preset.name} not among the measured presets` });
 
     // Encode: single, per-rendition and sequential for a 2-rendition ladder; exactly one default; medians measured.
     expect(json.sections.encode.state).toBe('measured');
@@ -81,6 +114,7 @@ describe('hlsify bench', () => {
     expect(json.sections.upload.state).toBe('skipped');
     expect(json.sections.queue.state).toBe('skipped');
     for (const row of json.rows) {
+      if (row.id === 'presets.chosen-speed' && row.mark === 'not-measured') continue;
       if (row.section === 'upload' || row.section === 'queue') {
         expect(row).toMatchObject({ mark: 'not-measured', value: null, display: 'not measured' });
         expect(row.note).toMatch(/skipped/);
@@ -103,6 +137,7 @@ describe('hlsify bench', () => {
     expect(Object.values(json.counts).reduce((a, b) => a + b, 0)).toBe(json.rows.length);
 
     // Progress went to stderr, and nothing was left in the temp root.
+    expect(String(result.stderr)).toMatch(/\[presets\] 3\/3 slow +\d+\.\d\dx realtime, SSIM/);
     expect(String(result.stderr)).toMatch(/\[encode\] run 1\/1/);
     expect(String(result.stderr)).toMatch(/\[load\] 2\/2/);
     await expectNoTempLeft(tmp);
@@ -110,7 +145,9 @@ describe('hlsify bench', () => {
 
   it('prints the table with the machine, every figure, its target and mark', async () => {
     const tmp = await tempDir('bench-text');
-    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--runs', '1', '--jobs', '1', '--skip', 'encode,upload,queue', '--quiet', '--tmp-dir', tmp]);
+    const cache = await tempDir('bench-text-cache');
+    // 720p for 2 s: the smallest sample whose measurement is saved as the calibration.
+    const result = await hlsify(['bench', '--duration', '2', '--resolution', '1280x720', '--ladder', '720', '--runs', '1', '--jobs', '1', '--skip', 'encode,upload,queue', '--presets', 'ultrafast', '--quiet', '--tmp-dir', tmp], { env: { XDG_CACHE_HOME: cache } });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(String(result.stderr)).toBe('');
     const text = String(result.stdout);
@@ -119,11 +156,24 @@ describe('hlsify bench', () => {
     expect(text).toMatch(/memory per job, peak .+ MB .+< 1\.5 GB .+ (PASS|MARGINAL|FAIL)/);
     expect(text).toMatch(/success rate, local load +100% +> 95% +PASS/);
     expect(text).toMatch(/upload speed, hlsify \(median\) +not measured .+skipped \(--skip upload\)/);
+    expect(text).toMatch(/preset +speed +wall +core-s\/Mpx +720p SSIM +720p PSNR/);
+    expect(text).toMatch(/ultrafast +\d+\.\d\dx +\d+\.\d\d s +\d+\.\d{4} +(0\.\d{4}|1\.0000) +\d+\.\d\d dB/);
+    expect(text).toMatch(/transcode speed at the preset chosen here \((ultrafast|superfast|veryfast|faster|fast|medium|slow)\) .+0\.8–1\.2x realtime/);
+    expect(text).toMatch(/x264 preset \w+: .*predicted/);
+    expect(text).toContain(`speed calibration: saved to ${join(cache, 'hlsify', 'calibration.json')}`);
+    const saved = JSON.parse(await readFile(join(cache, 'hlsify', 'calibration.json'), 'utf8')) as { cores: number; ffmpegVersion: string; coreSecondsPerMegapixel: Record<string, number> };
+    expect(saved.cores).toBe(availableParallelism());
+    expect(text).toContain(`ffmpeg ${saved.ffmpegVersion}`);
+    expect(Object.keys(saved.coreSecondsPerMegapixel)).toEqual(['ultrafast']);
+    expect(saved.coreSecondsPerMegapixel.ultrafast).toBeGreaterThan(0);
+    // User-facing text names targets, nothing internal.
+    expect(text).toContain('Against the targets');
+    expect(text).not.toMatch(/seed/i);
   });
 
   it('reports the queue section as not measured without --amqp', async () => {
     const tmp = await tempDir('bench-noamqp');
-    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'encode,load,upload', '--json', '--tmp-dir', tmp]);
+    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'presets,encode,load,upload', '--json', '--tmp-dir', tmp]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const json = JSON.parse(String(result.stdout)) as BenchJson;
     expect(json.sections.queue).toEqual({ state: 'not-measured', reason: 'no --amqp' });
@@ -134,7 +184,7 @@ describe('hlsify bench', () => {
     const tmp = await tempDir('bench-noworker');
     const queue = `bench-test-${randomUUID()}`;
     const amqp = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'encode,load,upload', '--amqp', amqp, '--bucket', 'unused-bucket', '--queue', queue, '--json', '--tmp-dir', tmp]);
+    const result = await hlsify(['bench', '--duration', '1', '--resolution', '160x120', '--jobs', '1', '--skip', 'presets,encode,load,upload', '--amqp', amqp, '--bucket', 'unused-bucket', '--queue', queue, '--json', '--tmp-dir', tmp]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const json = JSON.parse(String(result.stdout)) as BenchJson;
     expect(json.sections.queue).toEqual({ state: 'not-measured', reason: `no worker consuming "${queue}" within 10 s` });
@@ -142,10 +192,11 @@ describe('hlsify bench', () => {
   }, 60_000);
 
   it('refuses bad flags with one line and exit 2', async () => {
-    const result = await hlsify(['bench', '--skip', 'encode,bogus', '--resolution', '1920x']);
+    const result = await hlsify(['bench', '--skip', 'encode,bogus', '--resolution', '1920x', '--presets', 'slow,turbo']);
     expect(result.exitCode).toBe(2);
     const line = expectOneErrorLine(String(result.stderr));
     expect(line).toMatch(/--skip: unknown section\(s\) bogus/);
     expect(line).toMatch(/--resolution: expected WIDTHxHEIGHT/);
+    expect(line).toMatch(/--presets: unknown preset\(s\) turbo: expected a list of ultrafast/);
   });
 });

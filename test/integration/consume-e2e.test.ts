@@ -56,6 +56,9 @@ describe('hlsify consume: a job end to end', () => {
       expect(p.receivedAt).toBeLessThanOrEqual(completed.receivedAt);
     }
     expect(completed).toMatchObject({ routingKey: 'job.completed', status: 'completed', attempt: 1, master: `s3://${bucket}/out/clip/master.m3u8` });
+    // The HLS checks ran on the ladder before upload, and their summary travels with the event.
+    expect(completed.verify).toMatchObject({ ok: true, notApplicable: expect.any(Number) });
+    expect((completed.verify as { pass: number }).pass).toBeGreaterThan(10);
     const renditions = completed.renditions as { name: string; width: number; height: number; bandwidth: number; codecs: string }[];
     expect(renditions).toHaveLength(1);
     expect(renditions[0]).toMatchObject({ width: 640, height: 360 });
@@ -108,6 +111,9 @@ describe('hlsify consume: a job end to end', () => {
     const after = (await worker.http('/metrics')).text;
     expect(metricValue(after, 'hlsify_jobs_total{outcome="completed"}')).toBe(1);
     expect(metricValue(after, 'hlsify_jobs_total{outcome="already-complete"}')).toBe(3);
+    // Durations per outcome too: a job found complete takes milliseconds and must not skew the encode times.
+    expect(metricValue(after, 'hlsify_job_duration_seconds_count{outcome="completed"}')).toBe(1);
+    expect(metricValue(after, 'hlsify_job_duration_seconds_count{outcome="already-complete"}')).toBe(3);
     expect(worker.logs.filter((l) => l.msg === 'job completed' && l.status === 'completed')).toHaveLength(1);
 
     expect(worker.alarms()).toEqual([]);

@@ -4,7 +4,7 @@
  * publishing, event collection, dead-letter reading, and checks of a ladder in the bucket.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -108,6 +108,8 @@ export interface WorkerOptions {
   concurrency?: number;
   shutdownGrace?: string;
   extra?: string[];
+  /** Environment on top of the S3 test credentials (e.g. a wrong secret). */
+  env?: Record<string, string>;
 }
 
 export interface TestBroker {
@@ -282,7 +284,7 @@ export async function useBroker(): Promise<TestBroker> {
         ...(options.shutdownGrace ? ['--shutdown-grace', options.shutdownGrace] : []),
         ...(options.extra ?? []),
       ];
-      const proc = hlsify(args, { env: { ...S3_TEST_ENV } });
+      const proc = hlsify(args, { env: { ...S3_TEST_ENV, ...options.env } });
       const logs: LogLine[] = [];
       let stderr = '';
       let pending = '';
@@ -393,7 +395,8 @@ export async function expectCompleteLadder(s3: S3TestServer, bucket: string, pre
       expect(keys, `segment ${key}`).toContain(key);
       expected.add(key);
     }
-    variants.push({ uri: variant.uri, playlist, segmentKeys });
+    // I-frame playlists (EXT-X-I-FRAME-STREAM-INF) point into the same segments: checked, not counted.
+    if (!variant.isIFrameOnly) variants.push({ uri: variant.uri, playlist, segmentKeys });
   }
   expect(variants.length, 'renditions in the master playlist').toBeGreaterThan(0);
   expect(keys.filter((k) => !expected.has(k)), 'objects under the prefix that no playlist names').toEqual([]);
@@ -404,4 +407,23 @@ export async function expectCompleteLadder(s3: S3TestServer, bucket: string, pre
 export function metricValue(text: string, sample: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+/**
+ * An ffmpeg that never finishes an encode (it answers -version and -encoders through the real one, then
+ * waits forever): for jobs that must be killed, time out or be measured mid-job without using the CPU.
+ * Its arguments name the worker's tmp dir, so the test teardown ends it.
+ */
+export async function hangingFfmpeg(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hlsify-test-fake-ffmpeg-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const real = (await execa('sh', ['-c', 'command -v ffmpeg'])).stdout.trim();
+  const path = join(dir, 'ffmpeg');
+  await writeFile(path, `#!/bin/sh\ncase " $* " in *" -version "*|*" -encoders "*) exec ${real} "$@";; esac\nwhile :; do sleep 0.2; done\n`, { mode: 0o755 });
+  return path;
+}
+
+/** Whether a (fake or real) ffmpeg of this worker is running an encode. */
+export async function encoding(worker: WorkerProcess): Promise<boolean> {
+  return (await processesMentioning(worker.tmpDir)).some((line) => / -progress /.test(line));
 }

@@ -90,8 +90,9 @@ describe('Ctrl-C before the encode', () => {
 });
 
 describe('--timeout', () => {
-  it('--timeout 2s stops a longer run: exit 1, says the time limit, no ffmpeg, no temp, no output', async () => {
-    const run = await startSlowTranscode(['--timeout', '2s']);
+  it('--timeout 4s stops a longer run: exit 1, says the time limit, no ffmpeg, no temp, no output', async () => {
+    // 4 s: probing and the interlace sample come first, and the limit must stop a running encode.
+    const run = await startSlowTranscode(['--timeout', '4s']);
     // Watch for the ffmpeg children while it runs, so the test knows the limit stopped a real encode.
     let sawFfmpeg = false;
     const watching = waitFor(async () => {

@@ -16,7 +16,10 @@ import { expectOneErrorLine, waitFor } from './support.js';
 import { rawRequest, startServing, startServingForTest, type PreviewProcess } from './preview-support.js';
 
 const SECRET = 'TOP SECRET outside the ladder';
-const MASTER = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"\n360p/index.m3u8\n';
+const MASTER =
+  '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"\n360p/index.m3u8\n' +
+  '#EXT-X-STREAM-INF:BANDWIDTH=500000,RESOLUTION=426x240,CODECS="avc1.64001e"\nfmp4/index.m3u8\n';
+const ENV_SECRET = 'AWS_SECRET_ACCESS_KEY=dotfile-secret';
 
 /** A ladder-shaped dir (no real media needed to test serving) with traps beside and inside it. */
 async function makeLadder(work?: string): Promise<{ work: string; ladder: string }> {
@@ -26,7 +29,16 @@ async function makeLadder(work?: string): Promise<{ work: string; ladder: string
   await mkdir(join(ladder, 'fmp4'), { recursive: true });
   await writeFile(join(work, 'secret.txt'), `${SECRET}\n`);
   await writeFile(join(ladder, 'master.m3u8'), MASTER);
-  await writeFile(join(ladder, '360p', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nsegment_00000.ts\n#EXT-X-ENDLIST\n');
+  await writeFile(join(ladder, '360p', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI="key.bin"\n#EXTINF:2,\nsegment_00000.ts\n#EXT-X-ENDLIST\n');
+  await writeFile(join(ladder, '360p', 'key.bin'), Buffer.alloc(16, 1));
+  // A crafted playlist naming a dotfile does not get it served.
+  await writeFile(join(ladder, 'fmp4', 'index.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\nsegment_00000.m4s\n#EXTINF:2,\n.hidden.m4s\n#EXT-X-ENDLIST\n');
+  await writeFile(join(ladder, 'fmp4', '.hidden.m4s'), ENV_SECRET);
+  await writeFile(join(ladder, '.env'), ENV_SECRET);
+  await mkdir(join(ladder, '.git'));
+  await writeFile(join(ladder, '.git', 'config'), ENV_SECRET);
+  await writeFile(join(ladder, 'notes.txt'), ENV_SECRET);
+  await writeFile(join(ladder, '360p', 'segment_99999.ts'), ENV_SECRET);
   await writeFile(join(ladder, '360p', 'segment_00000.ts'), Buffer.alloc(188 * 4, 0x47));
   await writeFile(join(ladder, 'fmp4', 'init.mp4'), Buffer.from('init'));
   await writeFile(join(ladder, 'fmp4', 'segment_00000.m4s'), Buffer.from('media'));
@@ -81,13 +93,23 @@ describe('serving only the ladder directory', () => {
     expect((await rawRequest(url, path)).status).toBe(404);
   });
 
+  it.each(['/.env', '/%2eenv', '/.git/config', '/fmp4/.hidden.m4s', '/notes.txt', '/360p/segment_99999.ts', '/alias.m3u8'])(
+    'answers 404 for %s: dotfiles and files no playlist names are not served',
+    async (path) => {
+      const response = await rawRequest(url, path);
+      expect(response.status).toBe(404);
+      expect(response.body.toString()).not.toContain('dotfile-secret');
+    },
+  );
+
   it.each([
     ['/master.m3u8', 'application/vnd.apple.mpegurl'],
     ['/360p/index.m3u8', 'application/vnd.apple.mpegurl'],
     ['/360p/segment_00000.ts', 'video/mp2t'],
     ['/fmp4/init.mp4', 'video/mp4'],
     ['/fmp4/segment_00000.m4s', 'video/mp4'],
-    ['/alias.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/fmp4/index.m3u8', 'application/vnd.apple.mpegurl'],
+    ['/360p/key.bin', 'application/octet-stream'],
     ['/master.m3u8?cache-buster=1', 'application/vnd.apple.mpegurl'],
   ])('serves %s as %s, not cached for long', async (path, type) => {
     const response = await rawRequest(url, path);

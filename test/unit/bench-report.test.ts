@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EncodeStrategiesResult } from '../../src/bench/encode-strategies.js';
 import type { LocalLoadResult } from '../../src/bench/local-load.js';
+import type { PresetSpeedResult } from '../../src/bench/preset-speed.js';
 import { buildReport, markFor, TARGETS, type BenchMeasurements } from '../../src/bench/report.js';
 
 const GB = 1e9;
@@ -58,7 +59,23 @@ function load(overrides: Partial<LocalLoadResult> = {}): LocalLoadResult {
   };
 }
 
-const rowOf = (measurements: BenchMeasurements, id: string) => buildReport(measurements).rows.find((r) => r.id === id)!;
+function presets(): PresetSpeedResult {
+  const measured = (preset: 'veryfast' | 'slow', speed: number, ssim: number, psnr: number) => ({ preset, ok: true, error: undefined, wallSeconds: 10 / speed, encodeSeconds: 9 / speed, speed, coreSecondsPerMegapixel: 0.02, ssim, psnr });
+  return {
+    cores: 2,
+    renditions: ['1080p', '720p'],
+    top: { name: '1080p', width: 1920, height: 1080, bitrate: 5_000_000 },
+    megapixelsPerSecond: 75,
+    presets: [
+      measured('veryfast', 1.28, 0.9712, 38.4),
+      { preset: 'medium', ok: false, error: 'ffmpeg crashed', wallSeconds: undefined, encodeSeconds: undefined, speed: undefined, coreSecondsPerMegapixel: undefined, ssim: undefined, psnr: undefined },
+      measured('slow', 0.46, 0.9801, 40.12),
+    ],
+    costModel: { source: 'calibration', coreSecondsPerMegapixel: { veryfast: 0.02, slow: 0.05 } },
+  };
+}
+
+const rowOf = (measurements: BenchMeasurements, id: string, chosen = 'veryfast') => buildReport(measurements, chosen).rows.find((r) => r.id === id)!;
 
 describe('markFor', () => {
   it('passes a figure that meets the target, and is marginal between the target and the success criterion', () => {
@@ -88,6 +105,7 @@ describe('markFor', () => {
 
 describe('buildReport', () => {
   const measured: BenchMeasurements = {
+    presets: { state: 'measured', result: presets() },
     encode: { state: 'measured', result: encode() },
     load: { state: 'measured', result: load() },
     upload: { state: 'not-measured', reason: 'no --endpoint' },
@@ -106,7 +124,7 @@ describe('buildReport', () => {
   });
 
   it('says why a figure was not measured instead of inventing one', () => {
-    const report = buildReport(measured);
+    const report = buildReport(measured, 'veryfast');
     const upload = report.rows.filter((r) => r.section === 'upload');
     const queue = report.rows.filter((r) => r.section === 'queue');
     expect(upload.length).toBeGreaterThan(0);
@@ -116,21 +134,36 @@ describe('buildReport', () => {
   });
 
   it('marks a figure of a measured section that is missing (no /proc) as not measured', () => {
-    const report = buildReport({ ...measured, load: { state: 'measured', result: load({ maxJobMemoryBytes: undefined, peakTreeRssBytes: undefined, cpuSeconds: undefined }) } });
+    const report = buildReport({ ...measured, load: { state: 'measured', result: load({ maxJobMemoryBytes: undefined, peakTreeRssBytes: undefined, cpuSeconds: undefined }) } }, 'veryfast');
     expect(report.rows.find((r) => r.id === 'load.memory-per-job')).toMatchObject({ mark: 'not-measured', note: '/proc not readable on this OS' });
   });
 
   it('counts marks and fails the run only when a figure misses its target', () => {
-    const report = buildReport(measured);
+    const report = buildReport(measured, 'veryfast');
     expect(report.counts.fail).toBe(2);
     expect(report.passed).toBe(false);
     const good = buildReport({
       ...measured,
       encode: { state: 'measured', result: encode({ defaultVsFastest: 1.02 }) },
       load: { state: 'measured', result: load({ successRate: 1, succeeded: 20 }) },
-    });
+    }, 'veryfast');
     expect(good.counts).toMatchObject({ fail: 0, marginal: 1 });
     expect(good.passed).toBe(true);
     expect(Object.values(good.counts).reduce((a, b) => a + b, 0)).toBe(good.rows.length);
+  });
+
+  it('shows each preset with its speed and the top rendition\'s SSIM and PSNR, and marks the chosen preset\'s speed against the target', () => {
+    expect(rowOf(measured, 'presets.veryfast')).toMatchObject({ value: 1.28, display: '1.28x · 0.9712 · 38.40 dB', mark: 'info', note: '5000 kb/s, same for every preset' });
+    expect(rowOf(measured, 'presets.slow')).toMatchObject({ value: 0.46, display: '0.46x · 0.9801 · 40.12 dB' });
+    expect(rowOf(measured, 'presets.medium')).toMatchObject({ mark: 'not-measured', note: 'failed: ffmpeg crashed' });
+    expect(rowOf(measured, 'presets.chosen-speed')).toMatchObject({ value: 1.28, mark: 'pass', figure: 'transcode speed at the preset chosen here (veryfast)' });
+    expect(rowOf(measured, 'presets.chosen-speed', 'slow')).toMatchObject({ value: 0.46, mark: 'fail' });
+    expect(rowOf(measured, 'presets.chosen-speed', 'ultrafast')).toMatchObject({ mark: 'not-measured', note: 'ultrafast not among the measured presets' });
+  });
+
+  it('reports the chosen preset\'s speed as not measured when the presets section was skipped', () => {
+    const rows = buildReport({ ...measured, presets: { state: 'skipped' } }, 'slow').rows.filter((r) => r.section === 'presets');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: 'presets.chosen-speed', mark: 'not-measured', note: 'skipped (--skip presets)' });
   });
 });

@@ -115,3 +115,15 @@ describe('parseDuration', () => {
     for (const text of ['soon', '', '5d', '-30s', 'h', '1h30m']) expect(parseDuration(text), text).toBeUndefined();
   });
 });
+
+describe('HLSIFY_MIN_SPEED', () => {
+  it('reads the speed floor; empty is the default', () => {
+    expect(readEnv({ HLSIFY_MIN_SPEED: '1.5' }).HLSIFY_MIN_SPEED).toBe(1.5);
+    expect(readEnv({ HLSIFY_MIN_SPEED: '0' }).HLSIFY_MIN_SPEED).toBe(0);
+    expect(readEnv({ HLSIFY_MIN_SPEED: '' }).HLSIFY_MIN_SPEED).toBeUndefined();
+  });
+
+  it('rejects a malformed floor, naming the variable', () => {
+    expect(envError({ HLSIFY_MIN_SPEED: 'quick' }).message).toMatch(/HLSIFY_MIN_SPEED: expected a speed in x realtime/);
+  });
+});

@@ -184,7 +184,7 @@ describe('buildFfmpegArgs: filter graph', () => {
     const p = plan({}, { cores: 16 });
     const graph = buildFilterGraph(p, [2]);
     expect(graph).not.toContain('split');
-    expect(graph).toBe('[0:0]scale=w=854:h=480:flags=bicubic,setsar=1,format=yuv420p[v0]');
+    expect(graph).toBe('[0:0]scale=w=854:h=480:flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt709:in_range=tv:out_range=tv,setsar=1,format=yuv420p[v0]');
   });
 
   it('always converts to square-pixel 8-bit 4:2:0, once per rendition', () => {

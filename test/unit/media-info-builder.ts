@@ -11,6 +11,10 @@ export interface MediaShape {
   /** Audio sample rate; `false` for a video without audio. */
   audio?: number | false;
   path?: string;
+  nominalFps?: number;
+  fieldOrder?: string;
+  colour?: Partial<MediaInfo['video']['colour']>;
+  pixFmt?: string;
 }
 
 export function mediaInfo(shape: MediaShape = {}): MediaInfo {
@@ -32,8 +36,12 @@ export function mediaInfo(shape: MediaShape = {}): MediaInfo {
       displayHeight: height,
       rotation: 0,
       fps: shape.fps ?? 25,
-      pixFmt: 'yuv420p',
+      pixFmt: shape.pixFmt ?? 'yuv420p',
       bitDepth: 8,
+      nominalFps: shape.nominalFps ?? shape.fps ?? 25,
+      fieldOrder: shape.fieldOrder ?? 'progressive',
+      colour: { range: 'tv', matrix: 'bt709', transfer: 'bt709', primaries: 'bt709', ...shape.colour },
+      streamDuration: shape.duration ?? 60,
     },
     audio: audio === false ? undefined : { index: 1, codec: 'aac', channels: 2, channelLayout: 'stereo', sampleRate: audio },
   };

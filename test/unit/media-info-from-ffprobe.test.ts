@@ -200,3 +200,25 @@ describe('bitDepthOf and rotationOf', () => {
     expect(rotationOf({})).toBe(0);
   });
 });
+
+describe('mediaInfoFromFfprobe: source treatment facts', () => {
+  it('reads field order, colour tags and the nominal rate', () => {
+    const path = make('tagged.mp4', [
+      ...lavfiVideo('320x240', '25'), '-vf', 'interlace', '-flags', '+ilme+ildct', '-field_order', 'tt', ...x264,
+      '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
+    ]);
+    expect(probe(path).video).toMatchObject({ fieldOrder: 'tt', nominalFps: 12.5, colour: { range: 'tv', matrix: 'bt709', transfer: 'bt709', primaries: 'bt709' } });
+  });
+
+  it('leaves untagged colour undefined', () => {
+    const info = probe(make('untagged.mp4', [...lavfiVideo('320x240', '25'), ...x264]));
+    expect(info.video.colour).toEqual({ range: undefined, matrix: undefined, transfer: undefined, primaries: undefined });
+  });
+
+  it('takes the duration from the video stream, not from longer audio (Matroska: the DURATION tag)', () => {
+    const path = make('long-audio.mkv', ['-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=160x120:rate=25', '-f', 'lavfi', '-t', '3', '-i', 'sine=sample_rate=48000', ...x264, '-c:a', 'aac']);
+    const info = probe(path);
+    expect(info.video.streamDuration).toBeCloseTo(1, 1);
+    expect(info.duration).toBeCloseTo(1, 1);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseMediaPlaylist } from '../../src/core/playlist/media-playlist.js';
+import { parseMediaPlaylist, targetDurationFor, withTargetDuration } from '../../src/core/playlist/media-playlist.js';
 
 let dir: string;
 beforeEach(() => {
@@ -65,5 +65,32 @@ describe('parseMediaPlaylist', () => {
   it('rejects text that is not a playlist, and a segment without a duration', () => {
     expect(() => parseMediaPlaylist('hello\n')).toThrow(/#EXTM3U/);
     expect(() => parseMediaPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:6\na.ts\n')).toThrow(/a\.ts/);
+  });
+});
+
+describe('withTargetDuration', () => {
+  it('raises ffmpeg 5.1\'s TARGETDURATION:4 over 4.5 s segments (it rounds half to even) to 5', () => {
+    // Keyframes every 4.5 s (2 fps, GOP 9) with hls_time 4: every segment is 4.5 s long.
+    execFileSync('ffmpeg', [
+      '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=2:duration=9',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '9', '-keyint_min', '9', '-sc_threshold', '0',
+      '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_filename', join(dir, 's%d.ts'), join(dir, 'index.m3u8'),
+    ]);
+    const text = readFileSync(join(dir, 'index.m3u8'), 'utf8');
+    expect(parseMediaPlaylist(text).targetDuration).toBe(4);
+    const fixed = parseMediaPlaylist(withTargetDuration(text));
+    expect(fixed.segments.map((s) => s.duration)).toEqual([4.5, 4.5]);
+    expect(fixed.targetDuration).toBe(5);
+  });
+
+  it('leaves a correct playlist as it is', () => {
+    const text = ffmpegPlaylist('mpegts');
+    expect(withTargetDuration(text)).toBe(text);
+  });
+
+  it('rounds each EXTINF to the nearest integer, half up (RFC 8216 §4.3.3.1)', () => {
+    expect(targetDurationFor([5.49, 2])).toBe(5);
+    expect(targetDurationFor([5.5, 6.2])).toBe(6);
+    expect(targetDurationFor([0.2])).toBe(1);
   });
 });

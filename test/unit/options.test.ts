@@ -107,3 +107,15 @@ describe('parseFlags', () => {
     for (const flag of ['--crf', '--segment-type', '--ladder']) expect(message).toContain(flag);
   });
 });
+
+describe('--speed', () => {
+  it('reads a floor in x realtime, 0 turning it off', () => {
+    expect(parseFlags(transcodeFlagsSchema, { speed: '0.8' }).speed).toBe(0.8);
+    expect(parseFlags(transcodeFlagsSchema, { speed: '0' }).speed).toBe(0);
+    expect(parseFlags(transcodeFlagsSchema, { speed: '2' }).speed).toBe(2);
+  });
+
+  it('refuses anything else, naming the flag', () => {
+    for (const bad of ['-1', 'fast', '0.8x', '', '101']) expect(flagError({ speed: bad }).message, bad).toMatch(/--speed: expected a speed in x realtime from 0 to 100/);
+  });
+});

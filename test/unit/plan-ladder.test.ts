@@ -89,10 +89,10 @@ describe('planLadder: frame rate and GOP', () => {
 });
 
 describe('planLadder: encoder settings', () => {
-  it('picks the preset from the input size and duration', () => {
-    expect(planLadder(mediaInfo({ size: 50 * MB, duration: 120 }), { cores: 2 }).video.preset).toBe('slow');
-    expect(planLadder(mediaInfo({ size: 200 * MB, duration: 120 }), { cores: 2 }).video.preset).toBe('medium');
-    expect(planLadder(mediaInfo({ size: 50 * MB, duration: 601 }), { cores: 2 }).video.preset).toBe('faster');
+  it('picks the preset from the input size and duration (speed floor off)', () => {
+    expect(planLadder(mediaInfo({ size: 50 * MB, duration: 120 }), { cores: 2, minSpeed: 0 }).video.preset).toBe('slow');
+    expect(planLadder(mediaInfo({ size: 200 * MB, duration: 120 }), { cores: 2, minSpeed: 0 }).video.preset).toBe('medium');
+    expect(planLadder(mediaInfo({ size: 50 * MB, duration: 601 }), { cores: 2, minSpeed: 0 }).video.preset).toBe('faster');
   });
 
   it('uses the preset asked for over the automatic one', () => {

@@ -2,9 +2,12 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { z } from 'zod';
-import { DEFAULTS, durationSchema, presetSchema, readEnv } from '../../config.js';
+import { DEFAULTS, durationSchema, minSpeedSchema, presetSchema, readEnv } from '../../config.js';
+import { defaultCalibrationPath } from '../../core/calibration/calibration-file.js';
+import { DEFAULT_MIN_SPEED } from '../../core/plan/cost-model.js';
+import { X264_PRESETS } from '../../core/plan/preset.js';
 import type { BenchResult } from '../../bench/bench.js';
-import { BENCH_SECTIONS, defaultConcurrency } from '../../bench/sections.js';
+import { BENCH_PROFILES, BENCH_SECTIONS, defaultConcurrency } from '../../bench/sections.js';
 import type { BenchEvent, BenchSection } from '../../bench/bench-events.js';
 import type { Mark } from '../../bench/report.js';
 import { findBinaries } from '../../core/tools/binaries.js';
@@ -39,20 +42,34 @@ const skipSchema = z.string().transform((text, ctx) => {
   return new Set(parts as BenchSection[]);
 });
 
+const presetListSchema = z.string().transform((text, ctx) => {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = parts.filter((p) => !(X264_PRESETS as readonly string[]).includes(p));
+  if (bad.length || parts.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `${bad.length ? `unknown preset(s) ${bad.join(', ')}` : 'no preset'}: expected a list of ${X264_PRESETS.join(', ')}` });
+    return z.NEVER;
+  }
+  // Fastest first, each once.
+  return X264_PRESETS.filter((p) => parts.includes(p));
+});
+
 const benchFlagsSchema = z
   .object({
     input: z.string().min(1).optional(),
     resolution: resolutionSchema.optional(),
     duration: whole(1, 600).optional(),
-    runs: whole(1, 50).default(3),
-    jobs: whole(1, 1000).default(20),
+    full: z.boolean().optional(),
+    runs: whole(1, 50).optional(),
+    jobs: whole(1, 1000).optional(),
     concurrency: whole(1, 64).optional(),
     skip: skipSchema.optional(),
     ladder: ladderSchema.optional(),
     preset: presetSchema.optional(),
+    presets: presetListSchema.optional(),
+    speed: minSpeedSchema.optional(),
     endpoint: z.string().min(1).optional(),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name').optional(),
-    uploadSegments: whole(1, 1000).default(15),
+    uploadSegments: whole(1, 1000).optional(),
     amqp: z.string().regex(/^amqps?:\/\//, 'expected amqp://user:pass@host:port/vhost').optional(),
     queue: z.string().min(1).default(DEFAULTS.queue),
     eventsExchange: z.string().min(1).default('hlsify.events'),
@@ -83,6 +100,8 @@ function progressLine(event: BenchEvent): string | undefined {
       return `[load] ${event.done}/${event.jobs} job ${event.job} ${event.ok ? `${event.wallSeconds.toFixed(2)} s, ${event.speed?.toFixed(2)}x` : `failed: ${event.error}`}`;
     case 'upload-run':
       return `[upload] run ${event.run}/${event.runs} ${event.tool.padEnd(6)} ${event.seconds.toFixed(2)} s, ${event.mbps.toFixed(1)} MB/s`;
+    case 'preset-run':
+      return `[presets] ${event.step}/${event.steps} ${event.preset.padEnd(9)} ${event.ok ? `${event.speed!.toFixed(2)}x realtime, SSIM ${event.ssim!.toFixed(4)}, PSNR ${event.psnr === undefined ? '—' : `${event.psnr.toFixed(2)} dB`}` : `failed: ${event.error}`}`;
     case 'queue-progress':
       return `[queue] published ${event.published}/${event.jobs}, started ${event.started}, finished ${event.finished}`;
   }
@@ -108,7 +127,7 @@ const gb = (b: number | undefined) => (b === undefined ? '—' : `${(b / 1e9).to
 const mb = (b: number | undefined) => (b === undefined ? '—' : `${Math.round(b / 1e6)} MB`);
 const sec = (s: number | undefined) => (s === undefined ? '—' : `${s.toFixed(2)} s`);
 
-/** The human summary: machine, per-section detail, then the table against the seed's targets. */
+/** The human summary: machine, per-section detail, then the table against the targets. */
 export function benchText(result: BenchResult): string {
   const m = result.machine;
   const out: string[] = [];
@@ -117,9 +136,28 @@ export function benchText(result: BenchResult): string {
   out.push(
     chalk.bold('Input'),
     `  ${i.generated ? 'generated sample' : i.path}: ${i.width}x${i.height} ${i.fps.toFixed(2)} fps, ${i.durationSeconds.toFixed(2)} s, ${mb(i.sizeBytes)}`,
-    `  x264 preset ${result.preset.name} (${result.preset.source === 'flag' ? '--preset / FFMPEG_PRESET' : result.preset.rule}); speed depends on it`,
+    `  x264 preset ${result.preset.name}: ${result.preset.reason}`,
+    `  speed calibration: ${result.calibration.written ? `saved to ${result.calibration.path}` : result.calibration.reason}`,
   );
-  const { encode, load } = result.measurements;
+  const { presets, encode, load } = result.measurements;
+  if (presets.state === 'measured') {
+    const p = presets.result;
+    out.push('', chalk.bold(`Presets (${p.renditions.join(', ')}; ${p.top.name} scored against the source at ${Math.round(p.top.bitrate / 1000)} kb/s)`));
+    out.push(
+      table(
+        ['preset', 'speed', 'wall', 'core-s/Mpx', `${p.top.name} SSIM`, `${p.top.name} PSNR`, ''],
+        p.presets.map((m) => [
+          m.preset,
+          m.speed === undefined ? `failed: ${m.error ?? ''}` : `${m.speed.toFixed(2)}x`,
+          sec(m.wallSeconds),
+          m.coreSecondsPerMegapixel === undefined ? '—' : m.coreSecondsPerMegapixel.toFixed(4),
+          m.ssim === undefined ? '—' : m.ssim.toFixed(4),
+          m.psnr === undefined ? '—' : `${m.psnr.toFixed(2)} dB`,
+          m.preset === result.preset.name ? 'chosen' : '',
+        ]),
+      ),
+    );
+  }
   if (encode.state === 'measured') {
     const e = encode.result;
     out.push('', chalk.bold(`Encode layouts (${e.renditions.join(', ')}; median of ${e.runs} run(s), interleaved)`));
@@ -157,7 +195,7 @@ export function benchText(result: BenchResult): string {
     );
     out.push(`  overall: ${sec(l.wallSeconds)} wall, ${sec(l.cpuSeconds)} CPU (exact, hlsify + ffmpeg), process-tree peak ${mb(l.peakTreeRssBytes)}, hlsify alone ${mb(l.peakSelfRssBytes)}, ${l.succeeded}/${l.jobs} ok`);
   }
-  out.push('', chalk.bold("Against the seed's targets"));
+  out.push('', chalk.bold('Against the targets'));
   out.push(
     table(
       ['figure', 'measured', 'target', 'mark', 'note'],
@@ -181,6 +219,7 @@ export function benchJson(result: BenchResult) {
     machine: result.machine,
     input: result.input,
     preset: result.preset,
+    calibration: result.calibration,
     settings: result.settings,
     sections: result.measurements,
     wallSeconds: result.wallSeconds,
@@ -190,19 +229,22 @@ export function benchJson(result: BenchResult) {
 export function registerBench(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
   program
     .command('bench')
-    .description('measure what hlsify achieves on this machine against the seed\'s targets')
+    .description('measure what hlsify achieves on this machine against its targets (a short run; --full for the long one)')
+    .option('--full', 'the long run: a 10 s sample, 3 runs, 20 jobs, every preset')
     .option('--input <file>', 'video to bench with (default: a generated sample)')
     .option('--resolution <WxH>', 'size of the generated sample (default 1920x1080)')
-    .option('--duration <seconds>', 'length of the generated sample (default 10)')
-    .option('--runs <n>', 'runs per encode layout and upload tool; medians are reported', '3')
-    .option('--jobs <n>', 'jobs in the local load and the queue load', '20')
+    .option('--duration <seconds>', 'length of the generated sample (default: 2; 10 with --full)')
+    .option('--runs <n>', 'runs per encode layout and upload tool; medians are reported (default: 1; 3 with --full)')
+    .option('--jobs <n>', 'jobs in the local load and the queue load (default: 4; 20 with --full)')
     .option('--concurrency <n>', 'local-load jobs at once (default: one per core)')
     .option('--skip <sections>', `sections to leave out: ${BENCH_SECTIONS.join(',')}`)
     .option('--ladder <rungs>', 'rungs as for transcode (default 1080,720,480,360)')
-    .option('--preset <name>', "x264 preset (default: the planner's, by the seed's rule; env FFMPEG_PRESET)")
+    .option('--preset <name>', "x264 preset for the encode, load and queue sections (default: the planner's choice under --speed; env FFMPEG_PRESET)")
+    .option('--presets <list>', `presets the presets section measures (default: ultrafast to slow; all with --full)`)
+    .option('--speed <x>', 'speed floor the planner chooses the preset by, x realtime (default: 0.8; 0 = off; env HLSIFY_MIN_SPEED)')
     .option('--endpoint <url>', 'S3-compatible endpoint for the upload section (default: a local s3rver when installed)')
     .option('--bucket <name>', 'bucket for the upload and queue sections')
-    .option('--upload-segments <n>', 'segments per rendition of the synthetic upload ladder (4 renditions, ~7.5 MB per row)', '15')
+    .option('--upload-segments <n>', 'segments per rendition of the synthetic upload ladder, 4 renditions, ~7.5 MB per row (default: 4; 15 with --full)')
     .option('--amqp <url>', 'RabbitMQ with running `hlsify consume` workers, for the queue section')
     .option('--queue <name>', 'the workers\' queue', DEFAULTS.queue)
     .option('--events-exchange <name>', 'the workers\' events exchange', 'hlsify.events')
@@ -226,11 +268,16 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
             };
         // Loaded on use: the bench pulls in the S3 SDK and AMQP client, which other commands need not load.
         const { runBench } = await import('../../bench/bench.js');
+        const profile = BENCH_PROFILES[flags.full ? 'full' : 'short'];
         const result = await runBench({
           input: flags.input,
-          sample: { width: flags.resolution?.width ?? 1920, height: flags.resolution?.height ?? 1080, durationSeconds: flags.duration ?? 10 },
-          runs: flags.runs,
-          jobs: flags.jobs,
+          sample: { width: flags.resolution?.width ?? 1920, height: flags.resolution?.height ?? 1080, durationSeconds: flags.duration ?? profile.durationSeconds },
+          full: flags.full ?? false,
+          runs: flags.runs ?? profile.runs,
+          jobs: flags.jobs ?? profile.jobs,
+          presets: flags.presets ?? profile.presets,
+          minSpeed: flags.speed ?? env.HLSIFY_MIN_SPEED ?? DEFAULT_MIN_SPEED,
+          calibrationFile: defaultCalibrationPath(ctx.env),
           concurrency: flags.concurrency ?? defaultConcurrency(),
           skip: flags.skip ?? new Set(),
           ladder: flags.ladder,
@@ -240,7 +287,7 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
           amqpUrl: flags.amqp,
           queue: flags.queue,
           eventsExchange: flags.eventsExchange,
-          uploadSegments: flags.uploadSegments,
+          uploadSegments: flags.uploadSegments ?? profile.uploadSegments,
           uploadConcurrency: 8,
           queueTimeoutSeconds: flags.queueTimeout,
           binaries,

@@ -41,7 +41,7 @@ export function registerCleanup(program: Command, run: (action: (ctx: RunContext
         if (flags.json) {
           ctx.stdout.write(`${JSON.stringify({ ok: true, root, dryRun: flags.dryRun ?? false, olderThanSeconds: olderThan, removed: removed.length, bytesFreed: flags.dryRun ? 0 : bytes, outcomes }, null, 2)}\n`);
         } else if (!flags.quiet) {
-          for (const o of outcomes) ctx.stdout.write(`${o.action.padEnd(12)} ${o.dir} (${o.reason}, ${formatBytes(o.bytes)})\n`);
+          for (const o of outcomes) ctx.stdout.write(`${o.action.padEnd(12)} ${o.dir} (${o.reason}${o.detail ? `: ${o.detail}` : ''}, ${formatBytes(o.bytes)})\n`);
           ctx.stdout.write(
             flags.dryRun
               ? `dry run: ${removed.length} stale dir(s) in ${root} would free ${formatBytes(bytes)}\n`

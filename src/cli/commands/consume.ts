@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULTS, durationSchema, readEnv, wholeNumberSchema } from '../../config.js';
 import type { UploadDestination } from '../../core/upload/upload-destination.js';
+import { UsageError } from '../../errors.js';
 import { endpointFrom, parseFlags } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
@@ -37,6 +38,11 @@ const consumeFlagsSchema = z
     region: z.string().min(1).optional(),
     ffmpeg: z.string().min(1).optional(),
     ffprobe: z.string().min(1).optional(),
+    maxRedeliveries: wholeNumber(0, 100).optional(),
+    retryTimeouts: z.boolean().optional(),
+    maxJobs: wholeNumber(1, 1_000_000).optional(),
+    connectTimeout: durationSchema.optional(),
+    webhookAllow: z.string().optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).optional(),
     verbose: z.boolean().optional(),
   })
@@ -62,6 +68,11 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
     .option('--region <region>', 'AWS region')
     .option('--ffmpeg <path>', 'ffmpeg binary (env HLSIFY_FFMPEG)')
     .option('--ffprobe <path>', 'ffprobe binary (env HLSIFY_FFPROBE)')
+    .option('--max-redeliveries <n>', 'times a job may come back after its worker died mid-job (kill -9, out of memory) before it is dead-lettered', '3')
+    .option('--retry-timeouts', 'retry a job that hit the --timeout limit (default: dead-letter it)')
+    .option('--max-jobs <n>', 'exit 0 after this many jobs (one job per pod: --max-jobs 1)')
+    .option('--connect-timeout <duration>', 'exit 1 when the broker cannot be reached this long after start-up', '60s')
+    .option('--webhook-allow <list>', 'hosts or CIDR ranges webhooks may reach although internal (e.g. 10.0.0.0/8,hooks.internal)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('-v, --verbose', 'details on a start-up failure')
     .action(async (rawFlags: Record<string, unknown>) => {
@@ -78,10 +89,16 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
           import('../../worker/topology.js'),
           import('../../worker/worker.js'),
         ]);
+        const [{ createCredentialsProbe }, { parseWebhookAllow }] = await Promise.all([import('../../worker/credentials-probe.js'), import('../../worker/webhook-target.js')]);
+        const webhookPolicy = parseWebhookAllow(flags.webhookAllow);
+        const retryDelaysMs = flags.retryDelays;
+        if (retryDelaysMs && retryDelaysMs.length === 0) throw new UsageError('--retry-delays: expected at least one delay');
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const logger = createLogger({ level: flags.logLevel });
         const metrics = createMetrics();
         const endpoint = endpointFrom(flags.endpoint, ctx.env);
+        // A bad endpoint is a usage error at start-up (credentials hidden), not a failure of every job.
+        if (endpoint !== undefined) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(endpoint);
         const concurrency = flags.concurrency ?? env.WORKER_CONCURRENCY ?? 1;
         const destinations = new Map<string, UploadDestination>();
         const tmpRoot = flags.tmpDir ?? env.HLSIFY_TMP_DIR ?? tmpdir();
@@ -90,6 +107,12 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
           topology: topologyFor(flags.queue ?? ctx.env.HLSIFY_QUEUE ?? DEFAULTS.queue, { eventsExchange: flags.eventsExchange, retryDelaysMs: flags.retryDelays }),
           concurrency,
           maxAttempts: flags.maxAttempts ?? 4,
+          maxRedeliveries: flags.maxRedeliveries ?? 3,
+          retryTimeouts: flags.retryTimeouts ?? false,
+          maxJobs: flags.maxJobs,
+          connectTimeoutMs: (flags.connectTimeout ?? 60) * 1000,
+          webhookPolicy,
+          probeCredentials: createCredentialsProbe({ endpoint, region: flags.region }, ctx.env),
           inputRoot: flags.inputRoot,
           deps: {
             binaries,
@@ -124,9 +147,11 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
         const health = await startHealthServer(flags.healthPort ?? env.HEALTH_PORT ?? DEFAULTS.healthPort, flags.healthHost ?? '127.0.0.1', metrics, worker);
         logger.info({ op: 'health', port: health.port }, `health server on http://${flags.healthHost ?? '127.0.0.1'}:${health.port}`);
         try {
-          await worker.start();
-          // Runs until SIGINT/SIGTERM aborts the run's signal.
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          // Runs until SIGINT/SIGTERM aborts the run's signal, --max-jobs are done, or the broker is out of reach.
+          // (SIGTERM during the first connect counts too: start() only waits for that first try.)
+          const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          await Promise.race([worker.start(), aborted]);
+          await Promise.race([aborted, worker.exhausted, worker.fatal]);
           await worker.close((flags.shutdownGrace ?? 30) * 1000);
         } finally {
           await worker.close(0);

@@ -3,6 +3,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
 import { transcode } from '../../core/transcode.js';
+import { defaultCalibrationPath } from '../../core/calibration/calibration-file.js';
+import { DEFAULT_MIN_SPEED } from '../../core/plan/cost-model.js';
 import { findBinaries } from '../../core/tools/binaries.js';
 import { parseFlags, transcodeFlagsSchema, endpointFrom } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
@@ -27,11 +29,13 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .argument('<input>', 'video file to transcode')
     .option('-o, --output <dir>', 'output directory (default: <input-name>-hls beside the input)')
     .option('--ladder <rungs>', 'rungs by short side, optionally with bit rates: 1080,720,480,360 or 720:2800k,360:800k')
-    .option('--preset <name>', 'x264 preset (default: from input size and duration; env FFMPEG_PRESET)')
+    .option('--preset <name>', 'x264 preset (default: from input size and duration, made faster by --speed; env FFMPEG_PRESET)')
+    .option('--speed <x>', 'speed floor, x realtime: without --preset, the slowest preset predicted to reach it on this machine (default: 0.8; 0 = off; env HLSIFY_MIN_SPEED)')
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
     .option('--keyframe-interval <seconds>', 'seconds between IDR frames, dividing the segment duration (default: 2, or the longest below 2 that divides it)')
+    .option('--deinterlace <mode>', 'auto (detect from flags and picture), off, frame or field (force bwdif at frame or field rate)', 'auto')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
@@ -45,12 +49,14 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
     .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
-    .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)');
+    .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)')
+    .option('--no-verify', 'publish without the hlsify verify checks (RFC 8216, Apple HLS rules) on the new ladder');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
         const flags = parseFlags(transcodeFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
         // A bad destination is found before minutes of encoding, not after.
         if (flags.upload) parseS3Url(flags.upload);
+        if (flags.upload && flags.endpoint) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(flags.endpoint);
         const env = readEnv(ctx.env);
         const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
         const quiet = flags.quiet ?? false;
@@ -61,13 +67,16 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             input,
             outputDir: flags.output ?? defaultOutputDir(input),
             binaries,
+            calibrationFile: defaultCalibrationPath(ctx.env),
             plan: {
               ladder: flags.ladder,
               preset: flags.preset ?? env.FFMPEG_PRESET,
+              minSpeed: flags.speed ?? env.HLSIFY_MIN_SPEED ?? DEFAULT_MIN_SPEED,
               crf: flags.crf ?? env.FFMPEG_CRF,
               segmentDuration: flags.segmentDuration,
               segmentType: flags.segmentType,
               keyframeInterval: flags.keyframeInterval,
+              deinterlace: flags.deinterlace,
               processes: flags.processes,
               parallel: flags.parallel,
               threads: flags.threads ?? env.FFMPEG_THREADS,
@@ -79,6 +88,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
             timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime,
             killGraceMs: DEFAULTS.killGraceMs,
+            verify: flags.verify,
             signal: ctx.signal,
             onEvent: renderer?.onEvent,
           });

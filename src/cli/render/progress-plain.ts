@@ -2,6 +2,7 @@
 import type { PipelineEvent } from '../../core/events.js';
 import { formatBytes } from '../../core/finish/disk-space.js';
 import { formatSeconds, percent } from './format.js';
+import { describeTreatment } from '../../core/plan/source-treatment.js';
 
 export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 5000) {
   let lastLine = 0;
@@ -16,8 +17,9 @@ export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 
       }
       case 'planned':
         stream.write(
-          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 ${event.plan.video.preset}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
+          `plan: ${event.plan.renditions.map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.videoBitrate / 1000)}k`).join(', ')}; x264 preset ${event.plan.video.preset}: ${event.plan.presetChoice.reason}; ${event.plan.processes.length} ffmpeg process(es) [${event.plan.processes.map((g) => g.map((i) => event.plan.renditions[i]!.name).join('+')).join(' | ')}]\n`,
         );
+        if (describeTreatment(event.plan.treatment, event.plan.video.fps)) stream.write(`source: ${describeTreatment(event.plan.treatment, event.plan.video.fps)}\n`);
         break;
       case 'encode-progress': {
         const now = Date.now();

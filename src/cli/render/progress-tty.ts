@@ -22,7 +22,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream) {
         const { plan } = event;
         stream.write(
           `${chalk.bold('ladder')} ${plan.renditions.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ')} ` +
-            chalk.dim(`(x264 ${plan.video.preset}, ${plan.processes.length} ffmpeg process${plan.processes.length > 1 ? 'es' : ''}, ${plan.segment.duration} s ${plan.segment.type} segments)\n`),
+            chalk.dim(`(x264 preset ${plan.video.preset}: ${plan.presetChoice.reason}; ${plan.processes.length} ffmpeg process${plan.processes.length > 1 ? 'es' : ''}, ${plan.segment.duration} s ${plan.segment.type} segments)\n`),
         );
         multibar = new cliProgress.MultiBar(
           { stream, clearOnComplete: false, hideCursor: true, format: ' {name} {bar} {percentage}% {extra}', barsize: 30, fps: 5, autopadding: true },

@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { relative } from 'node:path';
 import type { TranscodeResult } from '../../core/transcode.js';
 import { formatKbps, formatSeconds } from './format.js';
+import { verifySummaryLine } from './verify-report.js';
 
 export function transcodeSummary(result: TranscodeResult, cwd = process.cwd()): string {
   const rows = result.renditions.map(
@@ -13,6 +14,7 @@ export function transcodeSummary(result: TranscodeResult, cwd = process.cwd()): 
     `${chalk.green('✔')} ladder ready: ${chalk.bold(where.startsWith('..') ? result.masterPlaylist : where)}`,
     ...rows,
     `  ${result.input.duration.toFixed(1)} s of video in ${formatSeconds(result.wallSeconds)} (${result.speed.toFixed(2)}x realtime, x264 ${result.preset})`,
+    ...(result.verifyReport ? [`  verify: ${verifySummaryLine(result.verifyReport)}`] : []),
     ...(result.keptTempDir ? [`  temp dir kept: ${result.keptTempDir}`] : []),
   ].join('\n');
 }
@@ -24,6 +26,7 @@ export function transcodeJson(result: TranscodeResult) {
     masterPlaylist: result.masterPlaylist,
     input: result.input,
     preset: result.preset,
+    presetChoice: { ...result.presetChoice, predictedSpeed: result.presetChoice.predictedSpeed === undefined ? null : Number(result.presetChoice.predictedSpeed.toFixed(3)), costModel: result.presetChoice.costModel ?? null },
     processes: result.processes,
     renditions: result.renditions.map((r) => ({
       name: r.name,
@@ -43,5 +46,6 @@ export function transcodeJson(result: TranscodeResult) {
     encodeSeconds: Number(result.encodeSeconds.toFixed(3)),
     speed: Number(result.speed.toFixed(3)),
     keptTempDir: result.keptTempDir ?? null,
+    verify: result.verifyReport ?? null,
   };
 }

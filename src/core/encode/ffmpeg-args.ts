@@ -27,20 +27,58 @@ export function fpsExpression(fps: number): string {
   return String(Math.round(fps * 1000) / 1000);
 }
 
+/** bwdif, then HDR → SDR tone mapping: the source-wide steps that run once, before the split. */
+export function treatmentFilters(plan: EncodePlan): string[] {
+  const { deinterlace, toneMap } = plan.treatment;
+  const filters: string[] = [];
+  if (deinterlace) {
+    // deint=all: flags lie, so every frame is treated as interlaced once the source was found to be.
+    filters.push(`bwdif=mode=${deinterlace.rate === 'field' ? 'send_field' : 'send_frame'}:parity=${deinterlace.parity}:deint=all`);
+  }
+  if (toneMap) {
+    // zscale linearises (100 nits = 1.0, SDR reference white), tonemap compresses highlights in linear
+    // RGB (mobius: linear below 0.3, so mid-tones keep their SDR level; hable would darken a mid grey by
+    // about 30%), zscale applies the BT.709 transfer and matrix in limited range.
+    filters.push(
+      `zscale=tin=${toneMap.transfer}:min=${toneMap.matrix}:pin=${toneMap.primaries}:rin=${toneMap.fullRange ? 'full' : 'limited'}:t=linear:npl=100`,
+      'format=gbrpf32le',
+      'zscale=p=bt709',
+      'tonemap=tonemap=mobius:desat=0',
+      'zscale=t=bt709:m=bt709:r=limited',
+      'format=yuv420p',
+    );
+  }
+  return filters;
+}
+
+/** Per-rendition scaler: square pixels, 8-bit 4:2:0, BT.709 matrix, limited range, whatever the source. */
+export function scaleFilter(plan: EncodePlan, r: PlannedRendition): string {
+  const { matrix, fullRange } = plan.treatment.input;
+  // Matrix or range conversion needs exact rounding (plain bicubic turns a BT.601 full-range grey of 235 into 216, not 218).
+  const flags = matrix === 'bt709' && !fullRange ? 'bicubic' : 'bicubic+accurate_rnd+full_chroma_int';
+  const colour = `in_color_matrix=${matrix}:out_color_matrix=bt709:in_range=${fullRange ? 'pc' : 'tv'}:out_range=tv`;
+  return `scale=w=${r.width}:h=${r.height}:flags=${flags}:${colour},setsar=1,format=yuv420p`;
+}
+
 /**
- * The filter graph: decode once, split to every rendition of this process, scale each to its size with
- * square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:4:4, MJPEG's full range).
+ * The filter graph: decode once, deinterlace and tone-map when the source needs it, make the frame rate
+ * constant, split to every rendition of this process, scale each to its size.
  */
 export function buildFilterGraph(plan: EncodePlan, renditionIndices: readonly number[]): string {
   const head = `[0:${plan.input.videoStream}]`;
-  const fpsFilter = Math.abs(plan.input.fps - plan.video.fps) > 0.01 ? `fps=${fpsExpression(plan.video.fps)},` : '';
-  const scale = (r: PlannedRendition) => `scale=w=${r.width}:h=${r.height}:flags=bicubic,setsar=1,format=yuv420p`;
+  const needsFps = plan.treatment.variableFrameRate || Math.abs(plan.treatment.decodedFps - plan.video.fps) > 0.01;
+  const pre = [...treatmentFilters(plan), ...(needsFps ? [`fps=${fpsExpression(plan.video.fps)}`] : [])];
+  const prefix = pre.map((f) => `${f},`).join('');
+  const scale = (r: PlannedRendition) => scaleFilter(plan, r);
   const renditions = renditionIndices.map((i) => plan.renditions[i]!);
-  if (renditions.length === 1) return `${head}${fpsFilter}${scale(renditions[0]!)}[v0]`;
+  if (renditions.length === 1) return `${head}${prefix}${scale(renditions[0]!)}[v0]`;
   const labels = renditions.map((_, i) => `[s${i}]`).join('');
   const branches = renditions.map((r, i) => `[s${i}]${scale(r)}[v${i}]`);
-  return [`${head}${fpsFilter}split=${renditions.length}${labels}`, ...branches].join(';');
+  return [`${head}${prefix}split=${renditions.length}${labels}`, ...branches].join(';');
 }
+
+/** SDR BT.709, limited range, progressive: said in the stream (VUI) so players never guess. */
+export const OUTPUT_COLOUR_ARGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
 
 /** Output options for one rendition (video, audio, HLS muxer). */
 function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, label: string, workDir: string): string[] {
@@ -53,6 +91,7 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-c:v', 'libx264', '-preset', video.preset, '-profile:v', video.profile,
     ...(rendition.level ? ['-level:v', rendition.level] : []),
+    ...OUTPUT_COLOUR_ARGS,
     ...rate, '-maxrate', kbps(rendition.maxrate), '-bufsize', kbps(rendition.bufsize),
     // Aligned keyframes across renditions (RFC 8216 §6.2.4 switching): an IDR forced by time every
     // keyframe interval (robust for 29.97 and VFR sources), no scene-cut keyframes, closed GOPs, and a GOP
@@ -63,6 +102,8 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',
+    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream).
+    '-muxdelay', '0', '-muxpreload', '0',
     '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',

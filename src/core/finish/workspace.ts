@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockText } from './workspace-lock.js';
 
 export const WORKSPACE_PREFIX = 'hlsify-';
 export const LOCK_FILE = 'hlsify.lock';
@@ -21,7 +22,7 @@ export interface Workspace {
 export async function createWorkspace(root: string = tmpdir()): Promise<Workspace> {
   await mkdir(root, { recursive: true });
   const dir = await mkdtemp(join(root, `${WORKSPACE_PREFIX}${randomBytes(3).toString('hex')}-`));
-  await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+  await writeFile(join(dir, LOCK_FILE), lockText());
   const ladderDir = join(dir, 'ladder');
   await mkdir(ladderDir);
   let removed: Promise<void> | undefined;

@@ -1,5 +1,7 @@
 /** The encode plan: plain data, built in memory by planLadder and carried out by the encode runner. */
 import type { X264Preset } from './preset.js';
+import type { PresetChoice } from './cost-model.js';
+import type { SourceTreatment } from './source-treatment.js';
 
 export type SegmentType = 'ts' | 'fmp4';
 
@@ -27,12 +29,14 @@ export interface EncodePlan {
     audioStream: number | undefined;
   };
   renditions: PlannedRendition[];
+  /** Deinterlacing, tone mapping, colour and frame-rate handling applied before scaling. */
+  treatment: SourceTreatment;
   video: {
     preset: X264Preset;
     /** Capped CRF when set; otherwise constrained VBR at each rendition's bit rate. */
     crf: number | undefined;
     profile: 'high';
-    /** Output frame rate (the source's, halved until <= 60). */
+    /** Output frame rate, constant (the source's nominal rate, or field rate when deinterlaced; halved until <= 60). */
     fps: number;
     /** Seconds between IDR frames; the segment duration is a whole number of them. */
     keyframeInterval: number;
@@ -49,4 +53,6 @@ export interface EncodePlan {
   parallel: number;
   /** Upper bound on the media time ffmpeg reads, seconds (stops a lying or endless input). */
   maxInputSeconds: number;
+  /** Which preset video.preset is and why (given, the size rule, or the speed floor). */
+  presetChoice: PresetChoice;
 }

@@ -1,11 +1,14 @@
 /** planLadder: probe result + options → EncodePlan. Pure: no disk, no processes. */
+import type { FieldSample } from '../probe/field-sample.js';
 import type { MediaInfo } from '../probe/media-info.js';
 import type { EncodePlan, PlannedRendition, SegmentType } from './encode-plan.js';
 import { h264Level } from './h264-level.js';
 import { gopFrames, resolveKeyframeInterval } from './keyframes.js';
 import { selectPreset, type X264Preset } from './preset.js';
+import { BUILT_IN_COST_MODEL, DEFAULT_MIN_SPEED, choosePreset, ladderMegapixelsPerSecond, type CostModel } from './cost-model.js';
 import { defaultProcessCount, groupRenditions } from './process-groups.js';
 import { DEFAULT_LADDER, renditionBitrate, selectRenditionSizes, type RungSpec } from './rungs.js';
+import { planSourceTreatment, type DeinterlaceOption } from './source-treatment.js';
 
 export interface PlanOptions {
   ladder?: readonly RungSpec[] | undefined;
@@ -22,6 +25,17 @@ export interface PlanOptions {
   /** Processes running at once; default: all of them. */
   parallel?: number | undefined;
   threads?: number | undefined;
+  /** Speed floor, x realtime, for choosing the preset when none is given (0: off; default 0.8). */
+  minSpeed?: number | undefined;
+  /** What the floor's predictions come from (default: the built-in table). */
+  costModel?: CostModel | undefined;
+  deinterlace?: DeinterlaceOption | undefined;
+}
+
+/** What effectful checks found out about the source before planning. */
+export interface SourceEvidence {
+  /** idet over a sample of the picture (see probe/field-sample.ts). */
+  fieldSample?: FieldSample | undefined;
 }
 
 const AUDIO_BITRATE = 128_000;
@@ -34,10 +48,11 @@ export function outputFps(sourceFps: number): number {
 }
 
 /** Plans the ladder for `media`. */
-export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
+export function planLadder(media: MediaInfo, options: PlanOptions, evidence: SourceEvidence = {}): EncodePlan {
   const segmentDuration = options.segmentDuration ?? 6;
-  const fps = outputFps(media.video.fps);
   const keyframeInterval = resolveKeyframeInterval(segmentDuration, options.keyframeInterval).interval;
+  const treatment = planSourceTreatment(media.video, { deinterlace: options.deinterlace, fieldSample: evidence.fieldSample });
+  const fps = outputFps(treatment.decodedFps);
   const sizes = selectRenditionSizes(media.video.displayWidth, media.video.displayHeight, options.ladder ?? DEFAULT_LADDER);
   const given = new Map((options.ladder ?? []).map((rung) => [rung.size, rung.bitrate]));
   const renditions: PlannedRendition[] = sizes.map((size) => {
@@ -59,6 +74,14 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
     renditions.map((r) => r.width * r.height),
     processCount,
   );
+  const presetChoice = choosePreset({
+    explicit: options.preset,
+    ruled: selectPreset(media.size, media.duration),
+    minSpeed: options.minSpeed ?? DEFAULT_MIN_SPEED,
+    model: options.costModel ?? BUILT_IN_COST_MODEL,
+    megapixelsPerSecond: ladderMegapixelsPerSecond(renditions, fps),
+    cores: options.cores,
+  });
   return {
     input: {
       path: media.path,
@@ -68,8 +91,9 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
       audioStream: media.audio?.index,
     },
     renditions,
+    treatment,
     video: {
-      preset: options.preset ?? selectPreset(media.size, media.duration),
+      preset: presetChoice.preset,
       crf: options.crf,
       profile: 'high',
       fps,
@@ -84,5 +108,6 @@ export function planLadder(media: MediaInfo, options: PlanOptions): EncodePlan {
     processes,
     parallel: Math.max(1, Math.min(options.parallel ?? processes.length, processes.length)),
     maxInputSeconds: media.duration + Math.max(5, media.duration * 0.1),
+    presetChoice,
   };
 }

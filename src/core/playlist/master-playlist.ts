@@ -35,6 +35,8 @@ export function buildMasterPlaylist(variants: readonly MasterVariant[], options:
       `CODECS="${v.codecs.join(',')}"`,
       `RESOLUTION=${v.width}x${v.height}`,
       `FRAME-RATE=${formatFrameRate(v.fps)}`,
+      // Every rendition is SDR BT.709 (HDR sources are tone-mapped); said explicitly for players.
+      'VIDEO-RANGE=SDR',
     ];
     lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, v.uri);
   }

@@ -6,7 +6,7 @@ import type { EncodePlan } from '../plan/encode-plan.js';
 import { averageBandwidth, peakBandwidth } from './bandwidth.js';
 import { AAC_LC, avcCodecFromAnnexB, avcCodecFromInitSegment } from './codecs.js';
 import { buildMasterPlaylist, type MasterIframeStream } from './master-playlist.js';
-import { parseMediaPlaylist } from './media-playlist.js';
+import { parseMediaPlaylist, withTargetDuration } from './media-playlist.js';
 
 export interface RenditionResult {
   name: string;
@@ -51,7 +51,9 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
   } catch {
     throw new EncodeError(`rendition ${rendition.name}: ffmpeg wrote no playlist`);
   }
-  const playlist = parseMediaPlaylist(text);
+  const fixed = withTargetDuration(text);
+  if (fixed !== text) await writeFile(playlistPath, fixed);
+  const playlist = parseMediaPlaylist(fixed);
   if (!playlist.ended) throw new EncodeError(`rendition ${rendition.name}: playlist has no #EXT-X-ENDLIST (encode stopped early)`);
   if (playlist.segments.length === 0) throw new EncodeError(`rendition ${rendition.name}: no segments were produced`);
   const segments = await Promise.all(

@@ -35,3 +35,17 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   }
   return { version, targetDuration, segments, initUri, ended };
 }
+
+/** RFC 8216 §4.3.3.1: the target duration is at least every EXTINF rounded to the nearest integer. */
+export function targetDurationFor(durations: readonly number[]): number {
+  return Math.max(1, ...durations.map((d) => Math.floor(d + 0.5)));
+}
+
+/**
+ * The playlist text with #EXT-X-TARGETDURATION computed from its real EXTINFs. ffmpeg rounds half to even
+ * and tracks its own estimate, so a 4.5 s or edit-list-stretched segment could exceed its target.
+ */
+export function withTargetDuration(text: string): string {
+  const target = targetDurationFor(parseMediaPlaylist(text).segments.map((s) => s.duration));
+  return text.replace(/^#EXT-X-TARGETDURATION:.*$/m, `#EXT-X-TARGETDURATION:${target}`);
+}

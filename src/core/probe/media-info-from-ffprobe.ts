@@ -49,7 +49,36 @@ function videoInfo(stream: FfprobeStream): VideoInfo {
     fps,
     pixFmt: stream.pix_fmt ?? 'unknown',
     bitDepth: bitDepthOf(stream),
+    nominalFps: parseRate(stream.r_frame_rate),
+    fieldOrder: stream.field_order ?? 'unknown',
+    colour: {
+      range: known(stream.color_range),
+      matrix: known(stream.color_space),
+      transfer: known(stream.color_transfer),
+      primaries: known(stream.color_primaries),
+    },
+    streamDuration: streamDurationOf(stream),
   };
+}
+
+/** ffprobe prints "unknown" (or nothing) for an untagged colour property. */
+function known(value: string | undefined): string | undefined {
+  return value === undefined || value === '' || value === 'unknown' || value === 'unspecified' ? undefined : value;
+}
+
+/** Parses Matroska's "00:00:04.000000000" DURATION tag into seconds. */
+export function parseClockDuration(text: string | undefined): number | undefined {
+  const match = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/** The stream's own duration: ffprobe's field (MP4, TS), else Matroska's per-stream DURATION tag. */
+function streamDurationOf(stream: FfprobeStream): number | undefined {
+  const own = stream.duration;
+  if (own !== undefined && Number.isFinite(own) && own > 0) return own;
+  return parseClockDuration(stream.tags?.DURATION ?? stream.tags?.duration);
 }
 
 function audioInfo(stream: FfprobeStream): AudioInfo {
@@ -68,7 +97,8 @@ export function mediaInfoFromFfprobe(probe: FfprobeOutput, path: string, fileSiz
   if (!videoStream) throw new InputError('it has no video stream');
   const audioStream = probe.streams.find((s) => s.codec_type === 'audio' && (s.channels ?? 1) > 0);
   const video = videoInfo(videoStream);
-  const duration = [videoStream.duration, probe.format.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
+  // The video stream's length, not the container's: audio or subtitles may run longer than the picture.
+  const duration = [video.streamDuration, probe.format.duration].find((d) => d !== undefined && Number.isFinite(d) && d > 0);
   if (duration === undefined) throw new InputError('its duration is unknown (truncated or a still image?)');
   const bitrate = probe.format.bit_rate;
   return {

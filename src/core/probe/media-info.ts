@@ -15,6 +15,22 @@ export interface VideoInfo {
   fps: number;
   pixFmt: string;
   bitDepth: number;
+  /** The container's nominal rate (ffprobe r_frame_rate); differs from `fps` for variable frame rate. */
+  nominalFps: number | undefined;
+  /** Field order as flagged (ffprobe field_order): progressive, tt, bb, tb, bt or unknown. Flags can lie. */
+  fieldOrder: string;
+  /** Colour tags as flagged; undefined when the stream does not say. */
+  colour: VideoColour;
+  /** Seconds of the video stream alone (Matroska: its DURATION tag); undefined when unknown. */
+  streamDuration: number | undefined;
+}
+
+/** ffprobe's names: range tv/pc, matrix bt709/smpte170m/bt2020nc…, transfer bt709/smpte2084/arib-std-b67…. */
+export interface VideoColour {
+  range: string | undefined;
+  matrix: string | undefined;
+  transfer: string | undefined;
+  primaries: string | undefined;
 }
 
 export interface AudioInfo {

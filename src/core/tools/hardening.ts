@@ -11,8 +11,8 @@ export const INPUT_FORMAT_WHITELIST = 'mov,matroska,avi,mpegts,flv,ogg,asf,mpeg'
 export const MAX_PIXELS = 7680 * 4320;
 
 /** Demuxer options shared by ffprobe and ffmpeg (only local files, only the whitelisted containers). */
-export function inputHardeningArgs(): string[] {
-  return ['-protocol_whitelist', 'file', '-format_whitelist', INPUT_FORMAT_WHITELIST, '-max_streams', '16'];
+export function inputHardeningArgs(formats: string = INPUT_FORMAT_WHITELIST): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', formats, '-max_streams', '16'];
 }
 
 /**

@@ -9,6 +9,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { UsageError } from '../../errors.js';
+import { redactUrl } from '../../redact-url.js';
 
 export interface S3ClientOptions {
   endpoint?: string | undefined;
@@ -26,7 +27,7 @@ export function normaliseEndpoint(endpoint: string): string {
     url = new URL(endpoint);
   } catch {
     // Never echo user:password that may sit in the value.
-    throw new UsageError(`--endpoint "${endpoint.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL (expected e.g. http://127.0.0.1:9000)`);
+    throw new UsageError(`--endpoint "${redactUrl(endpoint)}" is not a URL (expected e.g. http://127.0.0.1:9000)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http:// or https:// URL`);
   url.username = '';

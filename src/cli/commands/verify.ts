@@ -1,0 +1,49 @@
+/** `hlsify verify <dir | master.m3u8 | URL>`: checks a ladder against RFC 8216 and Apple's HLS rules. */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { readEnv } from '../../config.js';
+import { verifyLadder } from '../../core/verify/verify-ladder.js';
+import { parseFlags } from '../options.js';
+import { verifyReportJson, verifyReportText } from '../render/verify-report.js';
+import type { RunContext } from '../run-context.js';
+
+const verifyFlagsSchema = z
+  .object({
+    json: z.boolean().optional(),
+    quick: z.boolean().optional(),
+    ffprobe: z.string().min(1).optional(),
+    verbose: z.boolean().optional(),
+  })
+  .strict();
+
+export function registerVerify(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {
+  program
+    .command('verify')
+    .description('check an HLS ladder (any encoder) against RFC 8216 and Apple\'s HLS Authoring Specification')
+    .argument('<ladder>', 'ladder directory (holding master.m3u8), its master playlist, or an http(s) URL of it')
+    .option('--quick', 'decode a few segments per rendition instead of every one')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--ffprobe <path>', 'ffprobe binary (env HLSIFY_FFPROBE; default: from PATH)')
+    .option('-v, --verbose', 'show details on failure')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit status: 0 when every MUST rule holds, 1 when one fails (or the ladder cannot be read), 2 on usage errors.',
+        '',
+        'Examples:',
+        '  hlsify verify input-hls',
+        '  hlsify verify out/master.m3u8 --quick',
+        '  hlsify verify https://cdn.example.com/videos/42/master.m3u8 --json',
+      ].join('\n'),
+    )
+    .action(async (location: string, rawFlags: Record<string, unknown>) => {
+      await run(async (ctx) => {
+        const flags = parseFlags(verifyFlagsSchema, rawFlags);
+        const env = readEnv(ctx.env);
+        const report = await verifyLadder(location, { ffprobe: flags.ffprobe ?? env.HLSIFY_FFPROBE ?? 'ffprobe', quick: flags.quick, signal: ctx.signal });
+        ctx.stdout.write(flags.json ? `${JSON.stringify(verifyReportJson(report), null, 2)}\n` : `${verifyReportText(report)}\n`);
+        ctx.exitCode = report.summary.ok ? 0 : 1;
+      });
+    });
+}

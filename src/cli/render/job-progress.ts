@@ -1,0 +1,62 @@
+/**
+ * A queued job's progress as `hlsify submit --wait` shows it, from the worker's job events: on a terminal
+ * one bar like transcode's total bar, elsewhere plain lines (at most one progress line every few seconds).
+ */
+import cliProgress from 'cli-progress';
+import chalk from 'chalk';
+import type { JobEvent } from '../../worker/job-events.js';
+import { formatSeconds, percent } from './format.js';
+
+export function createJobRenderer(stream: NodeJS.WriteStream, options: { tty: boolean; intervalMs?: number }) {
+  let bar: cliProgress.SingleBar | undefined;
+  let lastLine = 0;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const line = (text: string) => {
+    if (bar) stop();
+    stream.write(`${text}\n`);
+  };
+  const onEvent = (event: JobEvent) => {
+    switch (event.type) {
+      case 'started':
+        line(`job ${event.jobId}: started (attempt ${event.attempt}) ${event.input} → ${event.output}`);
+        if (options.tty) {
+          bar = new cliProgress.SingleBar({ stream, clearOnComplete: false, hideCursor: true, format: `${chalk.bold(' total')} {bar} {percentage}% {extra}`, barsize: 30, fps: 5 }, cliProgress.Presets.shades_classic);
+          bar.start(100, 0, { extra: '' });
+        }
+        break;
+      case 'progress': {
+        const extra = `${event.speed.toFixed(2)}x  ETA ${formatSeconds(event.etaSeconds)}`;
+        if (bar) {
+          bar.update(Math.floor(event.fraction * 100), { extra });
+          break;
+        }
+        const now = Date.now();
+        if (now - lastLine < (options.intervalMs ?? 5_000)) break;
+        lastLine = now;
+        line(`${event.stage} ${percent(event.fraction)} speed ${event.speed.toFixed(2)}x eta ${formatSeconds(event.etaSeconds)}`);
+        break;
+      }
+      case 'retrying':
+        line(`job ${event.jobId}: attempt ${event.attempt} failed (${event.reason}); retry in ${Math.round(event.retryInMs / 1000)} s`);
+        break;
+      case 'requeued':
+        line(`job ${event.jobId}: handed back to the queue (${event.reason})`);
+        break;
+      case 'completed':
+        bar?.update(100);
+        line(
+          event.status === 'already-complete'
+            ? `job ${event.jobId}: already complete at ${event.master}`
+            : `job ${event.jobId}: completed in ${event.seconds.toFixed(1)} s: ${event.master}${event.renditions ? ` (${event.renditions.map((r) => `${r.width}x${r.height}`).join(', ')})` : ''}`,
+        );
+        break;
+      case 'failed':
+        stop();
+        break;
+    }
+  };
+  return { onEvent, stop };
+}

@@ -1,0 +1,135 @@
+/** Reads the master playlist, every media playlist and every segment it names, and probes the segments. */
+import pLimit from 'p-limit';
+import { InputError, throwIfAborted } from '../../errors.js';
+import { avcCodecFromAnnexB, avcCodecFromInitSegment } from '../playlist/codecs.js';
+import type { Ladder, LoadedPlaylist, LoadedSegment, PlaylistRole } from './ladder-model.js';
+import { parseMasterPlaylist, parseMediaPlaylist, playlistKind } from './parse-playlist.js';
+import type { MediaSegment } from './playlist-model.js';
+import { ResourceError, type ResourceLimits, type ResourceReader } from './resource-reader.js';
+import { probeSegment, topLevelBoxes } from './segment-probe.js';
+
+export interface LoadOptions {
+  ffprobe: string;
+  limits: ResourceLimits;
+  /** Decode only a few segments per playlist (first, middle, last); the rest are demuxed. */
+  quick: boolean;
+  concurrency: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** The indexes decoded in quick mode. */
+export function sampleIndexes(count: number): Set<number> {
+  return new Set([0, Math.floor(count / 2), count - 1].filter((i) => i >= 0 && i < count));
+}
+
+function message(error: unknown): string {
+  if (error instanceof ResourceError) return error.message;
+  throw error;
+}
+
+/** Reads and probes the whole ladder. Only an unreadable master playlist is an error; the rest are findings. */
+export async function loadLadder(reader: ResourceReader, options: LoadOptions): Promise<Ladder> {
+  let masterText: string;
+  try {
+    masterText = Buffer.from(await reader.read(reader.master, { maxBytes: options.limits.maxPlaylistBytes, signal: options.signal })).toString('utf8');
+  } catch (error) {
+    if (error instanceof ResourceError) throw new InputError(`${reader.describe(reader.master)}: ${error.message}`);
+    throw error;
+  }
+  if (!masterText.replace(/^\uFEFF/, '').startsWith('#EXTM3U')) throw new InputError(`${reader.describe(reader.master)} is not an HLS playlist (no #EXTM3U)`);
+  if (playlistKind(masterText) === 'media') throw new InputError(`${reader.describe(reader.master)} is a media playlist: verify needs the master playlist`);
+  const master = parseMasterPlaylist(masterText);
+  const ladder: Ladder = {
+    location: reader.master, master, playlists: new Map(), variantKeys: [], renditionKeys: [], iFrameKeys: [],
+    resourceProblems: [], segments: { total: 0, decoded: 0 }, iFrameRanges: { total: 0, decoded: 0 },
+  };
+  const limit = pLimit(options.concurrency);
+  const mapCache = new Map<string, Promise<Uint8Array>>();
+
+  const resolveUri = (base: string, uri: string, where: string): string | undefined => {
+    try {
+      return reader.resolve(base, uri);
+    } catch (error) {
+      ladder.resourceProblems.push(`${where}: ${message(error)}`);
+      return undefined;
+    }
+  };
+  const keyFor = (uri: string | undefined, where: string) => (uri === undefined ? undefined : resolveUri(reader.master, uri, where));
+  ladder.variantKeys = master.variants.map((v) => keyFor(v.uri, 'master'));
+  ladder.renditionKeys = master.renditions.map((r) => keyFor(r.uri, 'master'));
+  ladder.iFrameKeys = master.iFrameVariants.map((v) => keyFor(v.uri, 'master'));
+
+  const roles = new Map<string, PlaylistRole>();
+  ladder.variantKeys.forEach((k) => k && roles.set(k, 'variant'));
+  ladder.renditionKeys.forEach((k, i) => {
+    const type = master.renditions[i]!.type;
+    if (k && !roles.has(k)) roles.set(k, type === 'AUDIO' ? 'audio' : type === 'SUBTITLES' ? 'subtitles' : 'video');
+  });
+  ladder.iFrameKeys.forEach((k) => k && !roles.has(k) && roles.set(k, 'iframe'));
+
+  const readMap = (playlistKey: string, map: NonNullable<MediaSegment['map']>): Promise<Uint8Array> => {
+    const key = resolveUri(playlistKey, map.uri, reader.describe(playlistKey));
+    if (!key) return Promise.reject(new ResourceError(`EXT-X-MAP "${map.uri}" refused`, 'outside'));
+    const cacheKey = `${key}#${map.byteRange?.offset ?? ''}:${map.byteRange?.length ?? ''}`;
+    let cached = mapCache.get(cacheKey);
+    if (!cached) {
+      cached = reader.read(key, { maxBytes: options.limits.maxSegmentBytes, range: map.byteRange, signal: options.signal });
+      mapCache.set(cacheKey, cached);
+    }
+    return cached;
+  };
+
+  await Promise.all(
+    [...roles].map(async ([key, role]) => {
+      const loaded: LoadedPlaylist = { key, name: reader.describe(key), role, playlist: undefined, readError: undefined, segments: [], avcCodec: undefined };
+      ladder.playlists.set(key, loaded);
+      let text: string;
+      try {
+        text = Buffer.from(await reader.read(key, { maxBytes: options.limits.maxPlaylistBytes, signal: options.signal })).toString('utf8');
+      } catch (error) {
+        loaded.readError = message(error);
+        ladder.resourceProblems.push(`master: ${loaded.readError}`);
+        return;
+      }
+      const playlist = parseMediaPlaylist(text);
+      loaded.playlist = playlist;
+      const decoded = options.quick ? sampleIndexes(playlist.segments.length) : undefined;
+      loaded.segments = await Promise.all(
+        playlist.segments.map((segment, index) =>
+          limit(async (): Promise<LoadedSegment> => {
+            throwIfAborted(options.signal);
+            const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
+            const segmentKey = resolveUri(key, segment.uri, loaded.name);
+            result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
+            if (!segmentKey) {
+              result.readError = 'refused';
+              return result;
+            }
+            let body: Uint8Array;
+            let prefix: Uint8Array = new Uint8Array();
+            try {
+              body = await reader.read(segmentKey, { maxBytes: options.limits.maxSegmentBytes, range: segment.byteRange, signal: options.signal });
+              if (segment.map) prefix = await readMap(key, segment.map);
+            } catch (error) {
+              result.readError = message(error);
+              ladder.resourceProblems.push(`${loaded.name}: ${result.readError}`);
+              return result;
+            }
+            result.bytes = body.length;
+            if (index === 0) loaded.avcCodec = prefix.length > 0 ? avcCodecFromInitSegment(prefix) ?? avcCodecFromAnnexB(body) : avcCodecFromAnnexB(body);
+            const decode = decoded ? decoded.has(index) : true;
+            const bytes = prefix.length > 0 ? Buffer.concat([prefix, body]) : body;
+            result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
+            if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
+            if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
+            const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
+            count.total++;
+            if (decode && result.probe.container !== 'webvtt') count.decoded++;
+            return result;
+          }),
+        ),
+      );
+    }),
+  );
+  return ladder;
+}

@@ -1,0 +1,67 @@
+/**
+ * `verifyLadder(location, options) → VerifyReport`: reads a ladder (directory, master playlist or
+ * http(s) URL), measures its segments and checks RFC 8216 and Apple's HLS Authoring Specification.
+ * Never prints; findings are in the report, only an unreadable master or a bad location throws.
+ */
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../../errors.js';
+import { openHttpLadder } from './http-reader.js';
+import { loadLadder } from './load-ladder.js';
+import { openLocalLadder } from './local-reader.js';
+import { DEFAULT_LIMITS, type ResourceLimits, type ResourceReader } from './resource-reader.js';
+import { summarize, type RuleResult, type VerifyReport } from './report.js';
+import { bandwidthRules } from './rules-bandwidth.js';
+import { iFrameRules } from './rules-iframes.js';
+import { keyframeRules } from './rules-keyframes.js';
+import { playlistTagRules } from './rules-playlist-tags.js';
+import { renditionRules } from './rules-renditions.js';
+import { streamAttributeRules } from './rules-stream-attributes.js';
+import { structureRules } from './rules-structure.js';
+
+export interface VerifyOptions {
+  ffprobe: string;
+  /** Decode a sample of segments per playlist instead of all of them. */
+  quick?: boolean | undefined;
+  limits?: Partial<ResourceLimits> | undefined;
+  /** ffprobe processes at once (default: the cores available). */
+  concurrency?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Opens `location` with the reader its form calls for. */
+export async function openLadder(location: string, limits: ResourceLimits, signal?: AbortSignal): Promise<ResourceReader> {
+  if (/^https?:\/\//i.test(location)) return openHttpLadder(location, limits, signal);
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location)) throw new UsageError(`${location}: only local paths and http(s) URLs are read`);
+  return openLocalLadder(location);
+}
+
+/** Checks the ladder at `location`. */
+export async function verifyLadder(location: string, options: VerifyOptions): Promise<VerifyReport> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const reader = await openLadder(location, limits, options.signal);
+  const quick = options.quick ?? false;
+  const ladder = await loadLadder(reader, {
+    ffprobe: options.ffprobe,
+    limits,
+    quick,
+    concurrency: options.concurrency ?? availableParallelism(),
+    signal: options.signal,
+  });
+  const rules: RuleResult[] = [
+    ...structureRules(ladder),
+    ...playlistTagRules(ladder),
+    ...bandwidthRules(ladder),
+    ...streamAttributeRules(ladder),
+    ...keyframeRules(ladder),
+    ...iFrameRules(ladder),
+    ...renditionRules(ladder),
+  ];
+  return {
+    location: /^https?:/.test(reader.master) ? reader.master : `${reader.root}/${reader.master}`,
+    rules,
+    summary: summarize(rules),
+    segments: ladder.segments,
+    iFrameRanges: ladder.iFrameRanges,
+    quick,
+  };
+}

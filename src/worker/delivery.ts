@@ -1,0 +1,28 @@
+/** What the worker does with a delivery once decided: copies to another queue, then the ack of the original. */
+import type { ConsumeMessage } from 'amqplib';
+import type { Session } from './connection.js';
+import { HEADER_ATTEMPT, HEADER_REASON } from './decide-outcome.js';
+
+/** Publishes a copy to `queue` (confirmed), then acks the original: the message is never in neither queue. */
+export async function republish(session: Session, message: ConsumeMessage, queue: string, headers: Record<string, unknown>): Promise<void> {
+  const { properties } = message;
+  session.channel.sendToQueue(queue, message.content, {
+    persistent: true,
+    contentType: properties.contentType ?? 'application/json',
+    priority: properties.priority,
+    messageId: properties.messageId,
+    headers: { ...properties.headers, ...headers },
+  });
+  await session.channel.waitForConfirms();
+  session.channel.ack(message);
+}
+
+/** Moves the message to the dead-letter queue with the reason and attempt in its headers. */
+export async function deadLetter(session: Session, message: ConsumeMessage, deadLetterQueue: string, reason: string, attempt: number): Promise<void> {
+  if (session.closed) return;
+  await republish(session, message, deadLetterQueue, {
+    [HEADER_REASON]: reason.slice(0, 1000),
+    [HEADER_ATTEMPT]: attempt,
+    'x-hlsify-failed-at': new Date().toISOString(),
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * What a worker says about a job, as one union keyed on `type`, validated with zod where it crosses the
+ * wire. The worker publishes these on the events exchange (routing key `job.<type>`); `hlsify submit
+ * --wait` and the bench's queue section read them back through `parseJobEvent`. Inside the worker, logs,
+ * the AMQP publisher, webhooks and metrics are listeners of the same events.
+ */
+import { z } from 'zod';
+
+const base = { jobId: z.string(), attempt: z.number().int().min(1), at: z.string() };
+
+export const jobEventSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('started'), ...base, input: z.string(), output: z.string(), redeliveries: z.number().int().min(0).optional() }),
+  z.looseObject({
+    type: z.literal('progress'),
+    ...base,
+    stage: z.string(),
+    fraction: z.number(),
+    speed: z.number(),
+    etaSeconds: z.number().optional(),
+  }),
+  z.looseObject({ type: z.literal('retrying'), ...base, reason: z.string(), retryInMs: z.number() }),
+  /** Handed back to the queue untouched: shutdown, lost channel, or a worker-level problem (credentials). */
+  z.looseObject({ type: z.literal('requeued'), ...base, reason: z.string() }),
+  z.looseObject({
+    type: z.literal('completed'),
+    ...base,
+    status: z.enum(['completed', 'already-complete']),
+    master: z.string(),
+    seconds: z.number(),
+    speed: z.number().optional(),
+    renditions: z.array(z.looseObject({ name: z.string(), width: z.number(), height: z.number(), bandwidth: z.number() })).optional(),
+    uploaded: z.number().optional(),
+    skipped: z.number().optional(),
+    verify: z.looseObject({ ok: z.boolean(), pass: z.number(), warn: z.number(), notApplicable: z.number(), warned: z.array(z.string()) }).optional(),
+  }),
+  z.looseObject({ type: z.literal('failed'), ...base, reason: z.string(), kind: z.string().optional(), final: z.literal(true) }),
+]);
+
+export type JobEvent = z.infer<typeof jobEventSchema>;
+export type JobEventType = JobEvent['type'];
+/** An event before it is stamped with `at`. */
+export type JobEventInput = JobEvent extends infer E ? (E extends JobEvent ? Omit<E, 'at'> : never) : never;
+
+/** Parses an event body from the exchange; undefined for anything that is not a job event. */
+export function parseJobEvent(body: Buffer | string): JobEvent | undefined {
+  try {
+    const result = jobEventSchema.safeParse(JSON.parse(body.toString()));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the event ends the job (no further events for it follow). */
+export function isFinal(event: JobEvent): event is Extract<JobEvent, { type: 'completed' | 'failed' }> {
+  return event.type === 'completed' || event.type === 'failed';
+}
+
+export type JobEventListener<C = undefined> = (event: JobEvent, context: C) => void | Promise<void>;
+
+/** Typed fan-out: every listener hears every event; one failing listener never stops the others. */
+export class JobEventBus<C = undefined> {
+  private readonly listeners: JobEventListener<C>[] = [];
+
+  on(listener: JobEventListener<C>): this {
+    this.listeners.push(listener);
+    return this;
+  }
+
+  /** Stamps `at`, hands the event to every listener, waits for those that return a promise. */
+  async emit(input: JobEventInput, context: C): Promise<JobEvent> {
+    const event = { ...input, at: new Date().toISOString() } as JobEvent;
+    await Promise.allSettled(this.listeners.map(async (listener) => listener(event, context)));
+    return event;
+  }
+}
