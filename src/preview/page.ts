@@ -1,8 +1,11 @@
 /**
  * The preview page: an hls.js player on the ladder, its renditions with resolution and bandwidth, which
- * one is playing, buttons to force one or go back to automatic. `window.__hlsify` holds the player's
+ * one is playing, buttons to force one or go back to automatic, and the audio and subtitle tracks to
+ * switch between. `window.__hlsify` holds the player's
  * state as plain data for tests (and curious users in the devtools console).
  */
+
+import { TRACKS_HTML, TRACKS_SCRIPT, TRACKS_STYLE } from './page-tracks.js';
 
 export interface PreviewPageOptions {
   /** Shown as the page title: the ladder directory's name. */
@@ -47,6 +50,7 @@ export function renderPreviewPage(options: PreviewPageOptions): string {
   #errors { font-family: ui-monospace, monospace; font-size: .85rem; margin-top: 8px; }
   #errors .fatal { color: #d33; font-weight: 600; }
   #errors .recovered { opacity: .6; }
+${TRACKS_STYLE}
 </style>
 </head>
 <body>
@@ -58,6 +62,7 @@ export function renderPreviewPage(options: PreviewPageOptions): string {
   <thead><tr><th>rendition</th><th>resolution</th><th>bandwidth (peak)</th><th>average</th><th>frame rate</th><th>codecs</th><th></th></tr></thead>
   <tbody id="levels"></tbody>
 </table>
+${TRACKS_HTML}
 <div id="errors"></div>
 <script src="${escapeHtml(options.hlsScriptUrl)}"></script>
 <script>
@@ -148,6 +153,7 @@ export function renderPreviewPage(options: PreviewPageOptions): string {
     var Hls = window.Hls;
     hls = new Hls();
     window.__hlsifyPlayer = hls;
+${TRACKS_SCRIPT}
     var recoveredMedia = false;
     hls.on(Hls.Events.MANIFEST_PARSED, function (_event, data) {
       state.levels = data.levels.map(function (l, index) {
