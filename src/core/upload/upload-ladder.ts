@@ -9,7 +9,7 @@ import { abortReason } from '../../errors.js';
 import type { PipelineListener, UploadFileStatus } from '../events.js';
 import type { HeaderOverrides } from './content-headers.js';
 import { sha256File } from './file-hash.js';
-import { listLadderFiles } from './ladder-files.js';
+import { readLadder } from './ladder-files.js';
 import type { ObjectStore } from './object-store.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { formatS3Url, type S3Location } from './s3-location.js';
@@ -49,6 +49,8 @@ export interface UploadResult {
   /** bytesUploaded / seconds, MB/s (10^6 bytes). */
   mbps: number;
   objects: UploadedObject[];
+  /** Files in the directory that no playlist names: not uploaded. */
+  unreferenced: string[];
 }
 
 export async function uploadLadder(options: UploadOptions): Promise<UploadResult> {
@@ -56,7 +58,8 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
   const signal = options.signal ?? new AbortController().signal;
   const emit = options.onEvent ?? (() => {});
   const dryRun = options.dryRun ?? false;
-  const plan = planUpload(await listLadderFiles(options.dir), options.location, options.headers);
+  const ladder = await readLadder(options.dir);
+  const plan = planUpload(ladder.files, options.location, options.headers);
   emit({ type: 'upload-planned', location: formatS3Url(options.location), files: plan.files, bytes: plan.bytes, dryRun });
 
   const objects: UploadedObject[] = [];
@@ -151,5 +154,6 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
     seconds,
     mbps: seconds > 0 ? bytesUploaded / 1e6 / seconds : 0,
     objects,
+    unreferenced: ladder.unreferenced,
   };
 }
