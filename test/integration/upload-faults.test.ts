@@ -147,8 +147,14 @@ describe('permanent failures', () => {
 
   it('a bucket that does not exist: exit 1 with one line saying so', async () => {
     const bucket = `no-such-bucket-${randomBytes(4).toString('hex')}`;
-    const result = await runCli(['upload', ladder, `s3://${bucket}/x`, '--endpoint', server.endpoint, '--quiet']);
+    proxy = await startFaultProxy(server.endpoint);
+    const started = Date.now();
+    const result = await runCli(['upload', ladder, `s3://${bucket}/x`, '--endpoint', proxy.endpoint, '--quiet']);
 
+    // At once: one listing, NoSuchBucket, no retry (generous for a loaded 2-core machine).
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(proxy.seen.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(proxy.seen).toHaveLength(1);
     expect(result.exitCode).toBe(1);
     const line = expectOneErrorLine(String(result.stderr));
     expect(line).toMatch(/bucket does not exist/);

@@ -4,6 +4,7 @@
  * never printed, whatever goes wrong.
  */
 import { mkdir, rm, symlink, writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
@@ -177,6 +178,32 @@ describe('hlsify upload with a bad destination or flag', () => {
     expect(expectOneErrorLine(String(result.stderr))).toMatch(/"B_d" is not a valid bucket name/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await readFile(join(out, 'master.m3u8')).catch(() => undefined)).toBeUndefined();
+  });
+});
+
+describe('transcode --upload checks the destination before encoding', () => {
+  it('a bucket that does not exist: exit 1 at once with one line, nothing encoded, no output dir', async () => {
+    const out = join(await tempDir('upload-no-bucket'), 'out');
+    const started = Date.now();
+    const result = await runCli(['transcode', fixture('landscape-720p30.mp4'), '-o', out, '--preset', 'ultrafast', '--upload', 's3://no-such-bucket-4f1e/x', '--endpoint', server.endpoint]);
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(/no-such-bucket-4f1e.*the bucket does not exist/);
+    // Generous for a loaded 2-core machine; encoding first took 18 s on the 10 s 1080p sample.
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('unknown credentials: exit 1 at once saying access denied, nothing encoded', async () => {
+    const out = join(await tempDir('upload-bad-key'), 'out');
+    const bucket = await server.bucket('prebadkey');
+    const result = await runCli(['transcode', fixture('landscape-720p30.mp4'), '-o', out, '--preset', 'ultrafast', '--upload', `s3://${bucket}/x`, '--endpoint', server.endpoint], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000' },
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(/access denied/i);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

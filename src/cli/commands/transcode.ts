@@ -10,7 +10,7 @@ import { createTtyRenderer } from '../render/progress-tty.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import { parseS3Url } from '../../core/upload/s3-location.js';
-import { addUploadOptions, runUpload } from './upload.js';
+import { addUploadOptions, checkUploadDestination, runUpload } from './upload.js';
 import { DEFAULT_PREVIEW_OPTIONS, servePreview } from './preview.js';
 import type { RunContext } from '../run-context.js';
 
@@ -51,7 +51,10 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         // A bad destination is found before minutes of encoding, not after.
         if (flags.upload) parseS3Url(flags.upload);
         const env = readEnv(ctx.env);
-        const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
+        const [binaries] = await Promise.all([
+          findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal),
+          flags.upload ? checkUploadDestination(flags.upload, flags, ctx) : undefined,
+        ]);
         const quiet = flags.quiet ?? false;
         const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
         let published: string | undefined;

@@ -42,6 +42,17 @@ export async function runUpload(dir: string, url: string, flags: UploadFlags & {
   }
 }
 
+/** `transcode --upload`: a missing bucket or bad credentials are reported before encoding, not after. */
+export async function checkUploadDestination(url: string, flags: UploadFlags, ctx: RunContext): Promise<void> {
+  const [{ openUploadDestination }, { checkDestination }] = await Promise.all([import('../../core/upload/upload-destination.js'), import('../../core/upload/remote-sizes.js')]);
+  const destination = openUploadDestination(url, { endpoint: flags.endpoint, region: flags.region, maxSockets: 1 }, {}, ctx.env);
+  try {
+    await checkDestination(destination.store, destination.location.prefix ? `${destination.location.prefix}/` : '', ctx.signal);
+  } finally {
+    destination.close();
+  }
+}
+
 /** The upload flags, declared once for both commands. */
 export function addUploadOptions(command: Command): Command {
   return command

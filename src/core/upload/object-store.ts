@@ -92,7 +92,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       do {
         let page;
         try {
-          page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }), { abortSignal: signal });
+          page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: Math.min(1000, Math.max(1, maxKeys)) }), { abortSignal: signal });
         } catch (error) {
           throw classifyS3Error(error, `LIST ${url(prefix)}`, signal);
         }

@@ -53,3 +53,18 @@ export async function listRemoteSizes(
     throw error;
   }
 }
+
+/**
+ * Fails at once when the destination cannot take the ladder: a missing bucket, missing or unknown
+ * credentials, an unreachable endpoint. Run before minutes of encoding. A plain 403 passes (PUT may be
+ * allowed without s3:ListBucket; the upload itself will say).
+ */
+export async function checkDestination(store: ObjectStore, prefix: string, signal: AbortSignal): Promise<void> {
+  try {
+    await withRetry(() => store.list(prefix, 1, signal), { policy: { attempts: 3, baseDelayMs: 200, maxDelayMs: 1000, maxElapsedMs: 10_000 }, signal });
+  } catch (error) {
+    const name = (error as { cause?: { name?: string } }).cause?.name;
+    if (isAccessDenied(error) && name !== 'InvalidAccessKeyId' && name !== 'SignatureDoesNotMatch') return;
+    throw error;
+  }
+}
