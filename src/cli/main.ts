@@ -12,6 +12,8 @@ import { registerCleanup } from './commands/cleanup.js';
 import { registerBench } from './commands/bench.js';
 import { registerPreview } from './commands/preview.js';
 import { createRunContext, type RunContext } from './run-context.js';
+import { applyColorPreference } from './color.js';
+import { applyHelpConventions } from './help.js';
 
 const VERSION = '0.1.0';
 
@@ -26,9 +28,11 @@ function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; v
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  applyColorPreference(argv);
   const program = new Command('hlsify')
     .description('Turn a video into an adaptive-bitrate HLS ladder, fast and correctly.')
     .version(VERSION)
+    .option('--no-color', 'no colours in the output (also: env NO_COLOR; FORCE_COLOR=1 forces them)')
     .exitOverride()
     .showHelpAfterError('(run hlsify --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`${chalk.red('hlsify: error:')} ${text.replace(/^error: /, '')}`) });
@@ -53,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCleanup(program, run);
   registerBench(program, run);
   registerPreview(program, run);
+  applyHelpConventions(program);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

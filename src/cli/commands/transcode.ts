@@ -27,15 +27,15 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .argument('<input>', 'video file to transcode')
     .option('-o, --output <dir>', 'output directory (default: <input-name>-hls beside the input)')
     .option('--ladder <rungs>', 'rungs by short side, optionally with bit rates: 1080,720,480,360 or 720:2800k,360:800k')
-    .option('--preset <name>', 'x264 preset (default: from input size and duration; env FFMPEG_PRESET)')
+    .option('--preset <name>', 'x264 preset (env FFMPEG_PRESET; default: from input size and duration)')
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
-    .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME)')
-    .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: OS temp dir)')
+    .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME; default: 2h)')
+    .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: the OS temp dir)')
     .option('--keep-temp', 'keep the temp work dir')
     .option('--force', 'replace an existing, non-empty output directory')
     .option('--ffmpeg <path>', 'ffmpeg binary (env HLSIFY_FFMPEG; default: from PATH)')
@@ -43,7 +43,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'show details (ffmpeg errors) on failure')
-    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
+    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix, checked before encoding (see hlsify upload)')
     .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
