@@ -82,7 +82,7 @@ function progressLine(event: BenchEvent): string | undefined {
     case 'load-job':
       return `[load] ${event.done}/${event.jobs} job ${event.job} ${event.ok ? `${event.wallSeconds.toFixed(2)} s, ${event.speed?.toFixed(2)}x` : `failed: ${event.error}`}`;
     case 'upload-run':
-      return `[upload] run ${event.run}/${event.runs} ${event.tool.padEnd(6)} ${event.seconds.toFixed(2)} s, ${event.mbps.toFixed(1)} MB/s`;
+      return `[upload] run ${event.run}/${event.runs} ${event.tool.padEnd(6)} ${event.seconds.toFixed(2)} s, ${event.mbps.toFixed(1)} MB/s${event.cpuSeconds === undefined ? '' : `, ${event.cpuSeconds.toFixed(2)} CPU s`}`;
     case 'queue-progress':
       return `[queue] published ${event.published}/${event.jobs}, started ${event.started}, finished ${event.finished}`;
   }
