@@ -2,7 +2,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
-import { transcode } from '../../core/transcode.js';
 import { findBinaries } from '../../core/tools/binaries.js';
 import { parseFlags, transcodeFlagsSchema, endpointFrom } from '../options.js';
 import { createPlainRenderer } from '../render/progress-plain.js';
@@ -59,6 +58,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
         let published: string | undefined;
         try {
+          // Loaded on use: the pipeline (and execa under it) is not needed for --help or another command.
+          const { transcode } = await import('../../core/transcode.js');
           const result = await transcode({
             input,
             outputDir: flags.output ?? defaultOutputDir(input),
