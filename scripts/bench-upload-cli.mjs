@@ -1,6 +1,7 @@
 // `hlsify upload` vs `aws s3 sync` as a user runs them: the two CLIs, the same ~258 MiB ladder-shaped
 // tree, the same local s3rver (its own process), a fresh prefix per run, runs interleaved; median wall
-// time and CPU seconds (user+sys of the CLI process and its children, from /usr/bin/time).
+// time and CPU seconds (user+sys of the CLI process and its children, from /usr/bin/time). Each run's
+// order alternates.
 //   npm run build && node scripts/bench-upload-cli.mjs [RUNS=5] [-- extra hlsify upload flags]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -44,8 +45,17 @@ try {
   const stamp = Date.now().toString(36);
   const seen = { hlsify: [], aws: [] };
   for (let run = 1; run <= runs; run++) {
-    const h = await timed([process.execPath, join(root, 'bin', 'hlsify.js'), 'upload', ladder, `s3://${bucket}/${stamp}-hlsify-${run}`, '--endpoint', endpoint, '-q', ...extra]);
-    const a = await timed([aws, 's3', 'sync', ladder, `s3://${bucket}/${stamp}-aws-${run}`, '--endpoint-url', endpoint, '--only-show-errors', '--no-progress']);
+    const runHlsify = () => timed([process.execPath, join(root, 'bin', 'hlsify.js'), 'upload', ladder, `s3://${bucket}/${stamp}-hlsify-${run}`, '--endpoint', endpoint, '-q', ...extra]);
+    const runAws = () => timed([aws, 's3', 'sync', ladder, `s3://${bucket}/${stamp}-aws-${run}`, '--endpoint-url', endpoint, '--only-show-errors', '--no-progress']);
+    // Alternate which goes first, so neither always follows the other's writes to the server's disk.
+    let h, a;
+    if (run % 2) {
+      h = await runHlsify();
+      a = await runAws();
+    } else {
+      a = await runAws();
+      h = await runHlsify();
+    }
     seen.hlsify.push(h);
     seen.aws.push(a);
     console.log(`run ${run}: hlsify ${h.wall.toFixed(2)} s ${h.cpu.toFixed(2)} cpu-s | aws ${a.wall.toFixed(2)} s ${a.cpu.toFixed(2)} cpu-s | wall ratio aws/hlsify ${(a.wall / h.wall).toFixed(2)}`);
