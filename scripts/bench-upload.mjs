@@ -1,4 +1,4 @@
-// Upload throughput: hlsify's core upload vs `aws s3 sync`, same synthetic ladder, same local s3rver
+// Upload throughput: `hlsify upload` vs `aws s3 sync`, both as CLIs, same synthetic ladder, same local s3rver
 // (in its own process), runs interleaved, medians. usage: node scripts/bench-upload.mjs [RUNS=5] [CONCURRENCY=8]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,9 +20,9 @@ const dir = await mkdtemp(join(tmpdir(), 'hlsify-bench-ladder-'));
 try {
   const bytes = await writeSyntheticLadder(dir);
   console.log(`ladder: ${(bytes / 2 ** 20).toFixed(0)} MiB in 4 renditions x 30 segments; server ${endpoint}; runs ${runs}; concurrency ${concurrency}`);
-  const result = await measureUploadThroughput({ dir, bytes, endpoint, bucket, runs, concurrency, env, onRun: (tool, run, s) => console.log(`run ${run} ${tool.padEnd(6)} ${s.toFixed(2)} s  ${(bytes / 1e6 / s).toFixed(1)} MB/s`) });
-  console.log(`median hlsify ${result.hlsify.medianSeconds.toFixed(2)} s = ${result.hlsify.medianMBps.toFixed(1)} MB/s`);
-  if (result.aws) console.log(`median ${result.aws.version} s3 sync ${result.aws.medianSeconds.toFixed(2)} s = ${result.aws.medianMBps.toFixed(1)} MB/s; hlsify/aws throughput ratio ${result.ratio.toFixed(2)}`);
+  const result = await measureUploadThroughput({ dir, bytes, endpoint, bucket, runs, concurrency, env, onRun: (tool, run, s, cpu) => console.log(`run ${run} ${tool.padEnd(6)} ${s.toFixed(2)} s  ${(bytes / 1e6 / s).toFixed(1)} MB/s  ${cpu?.toFixed(2) ?? '?'} CPU s`) });
+  console.log(`median hlsify ${result.hlsify.medianSeconds.toFixed(2)} s = ${result.hlsify.medianMBps.toFixed(1)} MB/s, ${result.hlsify.medianCpuSeconds?.toFixed(2) ?? '?'} CPU s`);
+  if (result.aws) console.log(`median ${result.aws.version} s3 sync ${result.aws.medianSeconds.toFixed(2)} s = ${result.aws.medianMBps.toFixed(1)} MB/s, ${result.aws.medianCpuSeconds?.toFixed(2) ?? '?'} CPU s; hlsify/aws throughput ratio ${result.ratio.toFixed(2)}, CPU ratio ${result.cpuRatio?.toFixed(2) ?? '?'}`);
   else console.log('aws s3 sync: not installed (apt-get install awscli), no comparison');
 } finally {
   server.kill('SIGTERM');

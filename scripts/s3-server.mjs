@@ -1,6 +1,7 @@
 // A local S3-protocol server (s3rver) on loopback for trying uploads and benchmarks:
 //   node scripts/s3-server.mjs [PORT] [BUCKET...]   → prints "listening http://127.0.0.1:PORT"
-// Credentials: any access key works; s3rver's own defaults are S3RVER/S3RVER.
+// Credentials: the access key S3RVER (s3rver's default; other keys get 403), e.g.
+//   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER hlsify upload DIR s3://BUCKET/x --endpoint http://127.0.0.1:PORT
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ const directory = mkdtempSync(join(tmpdir(), 'hlsify-s3rver-'));
 const server = new S3rver({ port: Number(portArg), address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
 const { port } = await server.run();
 console.log(`listening http://127.0.0.1:${port}`);
+if (process.stderr.isTTY) console.error('credentials: AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER');
 const stop = async () => {
   await server.close();
   rmSync(directory, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /**
  * Upload throughput to an S3 endpoint (the given one, else a local s3rver when installed): a synthetic
- * ladder of real-ladder file sizes uploaded by hlsify and, when installed, by `aws s3 sync`, medians.
+ * ladder of real-ladder file sizes uploaded by `hlsify upload` and, when installed, by `aws s3 sync`,
+ * both as CLIs; medians of MB/s and CPU seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,9 +43,6 @@ export async function measureUploadSection(options: UploadSectionOptions): Promi
     return { measured: false, reason: 'no --bucket for --endpoint' };
   }
   const dir = await mkdtemp(join(options.workDir, 'upload-ladder-'));
-  // The SDK's credential chain reads process.env only; s3rver accepts any key, so lend it its own while
-  // the local server is in use when none is set, and put things back afterwards.
-  const lent = local ? lendCredentials(local.env) : () => {};
   try {
     const synthetic = { ...DEFAULT_SYNTHETIC, segments: options.segments };
     const bytes = await writeSyntheticLadder(dir, synthetic);
@@ -57,23 +55,12 @@ export async function measureUploadSection(options: UploadSectionOptions): Promi
       concurrency: options.concurrency,
       env,
       signal: options.signal,
-      onRun: (tool, run, seconds) => options.onEvent?.({ type: 'upload-run', tool, run, runs: options.runs, seconds, mbps: bytes / 1e6 / seconds }),
+      onRun: (tool, run, seconds, cpuSeconds) => options.onEvent?.({ type: 'upload-run', tool, run, runs: options.runs, seconds, mbps: bytes / 1e6 / seconds, cpuSeconds }),
     });
     const files = Object.keys(synthetic.renditions).length * (synthetic.segments + 1) + 1;
     return { measured: true, endpoint: redactUrl(endpoint), local: local !== undefined, bucket: bucket!, files, result };
   } finally {
-    lent();
     await rm(dir, { recursive: true, force: true });
     await local?.stop();
   }
-}
-
-/** Sets the AWS key variables from `env` where process.env has none; returns the undo. */
-function lendCredentials(env: NodeJS.ProcessEnv): () => void {
-  const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
-  if (keys.some((key) => process.env[key])) return () => {};
-  for (const key of keys) process.env[key] = env[key];
-  return () => {
-    for (const key of keys) delete process.env[key];
-  };
 }

@@ -1,16 +1,18 @@
 /**
- * Upload throughput of hlsify's core upload against `aws s3 sync` (when installed) to the same
- * endpoint and ladder, each run into a fresh prefix so nothing is skipped; runs interleaved, medians.
+ * Upload throughput of `hlsify upload` against `aws s3 sync` (when installed), both run as a user runs
+ * them (the CLI in its own process, start-up included) to the same endpoint and ladder, each run into a
+ * fresh prefix so nothing is skipped; runs interleaved, medians of wall time and CPU seconds (the child's
+ * user+sys, from /proc/self/stat's cutime+cstime once it has been waited for).
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { abortReason } from '../errors.js';
-import { openUploadDestination } from '../core/upload/upload-destination.js';
-import { uploadLadder } from '../core/upload/upload-ladder.js';
+import { procConstants, selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export interface UploadBenchOptions {
   dir: string;
-  /** Total bytes of the ladder (for MB/s of the aws runs). */
+  /** Total bytes of the ladder (for MB/s). */
   bytes: number;
   endpoint: string;
   bucket: string;
@@ -18,18 +20,29 @@ export interface UploadBenchOptions {
   concurrency: number;
   signal?: AbortSignal | undefined;
   env?: NodeJS.ProcessEnv | undefined;
-  onRun?: ((tool: 'hlsify' | 'aws', run: number, seconds: number) => void) | undefined;
+  onRun?: ((tool: 'hlsify' | 'aws', run: number, seconds: number, cpuSeconds: number | undefined) => void) | undefined;
   /** The aws CLI to compare with; default Debian's /usr/bin/aws when present, else `aws` on PATH. */
   awsBin?: string | undefined;
 }
 
+export interface ToolResult {
+  seconds: number[];
+  medianSeconds: number;
+  medianMBps: number;
+  /** CPU seconds (user+sys) per run; empty without /proc. */
+  cpuSeconds: number[];
+  medianCpuSeconds: number | undefined;
+}
+
 export interface UploadBenchResult {
   bytes: number;
-  hlsify: { seconds: number[]; medianSeconds: number; medianMBps: number };
+  hlsify: ToolResult;
   /** Undefined when `aws` is not installed. */
-  aws: { seconds: number[]; medianSeconds: number; medianMBps: number; version: string } | undefined;
+  aws: (ToolResult & { version: string }) | undefined;
   /** hlsify MB/s over aws MB/s (higher is better for hlsify). */
   ratio: number | undefined;
+  /** hlsify CPU seconds over aws CPU seconds (lower is better for hlsify). */
+  cpuRatio: number | undefined;
 }
 
 export function median(values: readonly number[]): number {
@@ -38,43 +51,70 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const HLSIFY_BIN = fileURLToPath(new URL('../../bin/hlsify.js', import.meta.url));
+
 async function awsVersion(awsBin: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const result = await execa(awsBin, ['--version'], { reject: false, env, stdin: 'ignore' });
   return result.exitCode === 0 ? String(result.stdout || result.stderr).trim().split(' ')[0] : undefined;
 }
 
+/** Runs one command to completion; its wall seconds and CPU seconds. */
+async function timed(file: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, constants: ProcConstants): Promise<{ seconds: number; cpu: number | undefined }> {
+  const cpuBefore = await selfAndChildrenCpuSeconds(constants);
+  const started = performance.now();
+  const result = await execa(file, args, { env, cancelSignal: signal, stdin: 'ignore', reject: false });
+  const seconds = (performance.now() - started) / 1000;
+  if (signal.aborted) throw abortReason(signal);
+  if (result.exitCode !== 0) throw new Error(`${file} ${args.slice(0, 2).join(' ')} failed: ${String(result.stderr).trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`);
+  const cpuAfter = await selfAndChildrenCpuSeconds(constants);
+  return { seconds, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+}
+
+function summarise(bytes: number, seconds: number[], cpu: (number | undefined)[]): ToolResult {
+  const cpuSeconds = cpu.filter((c): c is number => c !== undefined);
+  return {
+    seconds,
+    medianSeconds: median(seconds),
+    medianMBps: bytes / 1e6 / median(seconds),
+    cpuSeconds,
+    medianCpuSeconds: cpuSeconds.length === seconds.length && seconds.length > 0 ? median(cpuSeconds) : undefined,
+  };
+}
+
 export async function measureUploadThroughput(options: UploadBenchOptions): Promise<UploadBenchResult> {
-  const env = options.env ?? process.env;
+  const env = { ...(options.env ?? process.env), AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
   const signal = options.signal ?? new AbortController().signal;
   const awsBin = options.awsBin ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
   const aws = await awsVersion(awsBin, env);
-  const hlsifySeconds: number[] = [];
-  const awsSeconds: number[] = [];
+  const constants = await procConstants();
+  const runs = { hlsify: { seconds: [] as number[], cpu: [] as (number | undefined)[] }, aws: { seconds: [] as number[], cpu: [] as (number | undefined)[] } };
   const stamp = Date.now().toString(36);
   for (let run = 1; run <= options.runs; run++) {
     if (signal.aborted) throw abortReason(signal);
-    const destination = openUploadDestination(`s3://${options.bucket}/bench-${stamp}-hlsify-${run}`, { endpoint: options.endpoint, maxSockets: options.concurrency }, {}, env);
-    try {
-      const started = performance.now();
-      await uploadLadder({ dir: options.dir, location: destination.location, store: destination.store, concurrency: options.concurrency, signal });
-      hlsifySeconds.push((performance.now() - started) / 1000);
-      options.onRun?.('hlsify', run, hlsifySeconds.at(-1)!);
-    } finally {
-      destination.close();
-    }
+    const h = await timed(
+      process.execPath,
+      [HLSIFY_BIN, 'upload', options.dir, `s3://${options.bucket}/bench-${stamp}-hlsify-${run}`, '--endpoint', options.endpoint, '--concurrency', String(options.concurrency), '--quiet'],
+      env,
+      signal,
+      constants,
+    );
+    runs.hlsify.seconds.push(h.seconds);
+    runs.hlsify.cpu.push(h.cpu);
+    options.onRun?.('hlsify', run, h.seconds, h.cpu);
     if (aws) {
-      const started = performance.now();
-      await execa(awsBin, ['s3', 'sync', options.dir, `s3://${options.bucket}/bench-${stamp}-aws-${run}`, '--endpoint-url', options.endpoint, '--only-show-errors', '--no-progress'], {
-        env: { ...env, AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' },
-        cancelSignal: signal,
-        stdin: 'ignore',
-      });
-      awsSeconds.push((performance.now() - started) / 1000);
-      options.onRun?.('aws', run, awsSeconds.at(-1)!);
+      const a = await timed(awsBin, ['s3', 'sync', options.dir, `s3://${options.bucket}/bench-${stamp}-aws-${run}`, '--endpoint-url', options.endpoint, '--only-show-errors', '--no-progress'], env, signal, constants);
+      runs.aws.seconds.push(a.seconds);
+      runs.aws.cpu.push(a.cpu);
+      options.onRun?.('aws', run, a.seconds, a.cpu);
     }
   }
-  const mbps = (seconds: number) => options.bytes / 1e6 / seconds;
-  const hlsify = { seconds: hlsifySeconds, medianSeconds: median(hlsifySeconds), medianMBps: mbps(median(hlsifySeconds)) };
-  const awsResult = aws ? { seconds: awsSeconds, medianSeconds: median(awsSeconds), medianMBps: mbps(median(awsSeconds)), version: aws } : undefined;
-  return { bytes: options.bytes, hlsify, aws: awsResult, ratio: awsResult ? hlsify.medianMBps / awsResult.medianMBps : undefined };
+  const hlsify = summarise(options.bytes, runs.hlsify.seconds, runs.hlsify.cpu);
+  const awsResult = aws ? { ...summarise(options.bytes, runs.aws.seconds, runs.aws.cpu), version: aws } : undefined;
+  return {
+    bytes: options.bytes,
+    hlsify,
+    aws: awsResult,
+    ratio: awsResult ? hlsify.medianMBps / awsResult.medianMBps : undefined,
+    cpuRatio: awsResult?.medianCpuSeconds && hlsify.medianCpuSeconds !== undefined ? hlsify.medianCpuSeconds / awsResult.medianCpuSeconds : undefined,
+  };
 }

@@ -15,6 +15,8 @@ import { registerPreview } from './commands/preview.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerVerify } from './commands/verify.js';
 import { createRunContext, type RunContext } from './run-context.js';
+import { applyColorPreference } from './color.js';
+import { applyHelpConventions } from './help.js';
 
 const VERSION = '0.1.0';
 
@@ -31,9 +33,11 @@ function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; v
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  applyColorPreference(argv);
   const program = new Command('hlsify')
     .description('Turn a video into an adaptive-bitrate HLS ladder, fast and correctly.')
     .version(VERSION)
+    .option('--no-color', 'no colours in the output (also: env NO_COLOR; FORCE_COLOR=1 forces them)')
     .exitOverride()
     .showHelpAfterError('(run hlsify --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`${chalk.red('hlsify: error:')} ${text.replace(/^error: /, '')}`) });
@@ -61,6 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerPreview(program, run);
   registerSubmit(program, run);
   registerVerify(program, run);
+  applyHelpConventions(program);
 
   try {
     await program.parseAsync([...argv], { from: 'node' });

@@ -132,10 +132,29 @@ describe('permanent failures', () => {
     expect(await server.list(bucket)).toEqual([]);
   });
 
+  it('listing refused (no s3:ListBucket): falls back to a HEAD per file and uploads everything', async () => {
+    const bucket = await server.bucket('nolist');
+    proxy = await startFaultProxy(server.endpoint);
+    proxy.setRule(({ method, path }) => (method === 'GET' && path.includes('list-type=2') ? { status: 403 } : 'pass'));
+
+    const result = await runCli(['upload', ladder, `s3://${bucket}/n`, '--endpoint', proxy.endpoint, '--quiet']);
+
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const files = await ladderFiles(ladder);
+    expect(proxy.seen.filter((r) => r.method === 'HEAD')).toHaveLength(files.length);
+    await expectBucketMatches(server, bucket, 'n', ladder);
+  });
+
   it('a bucket that does not exist: exit 1 with one line saying so', async () => {
     const bucket = `no-such-bucket-${randomBytes(4).toString('hex')}`;
-    const result = await runCli(['upload', ladder, `s3://${bucket}/x`, '--endpoint', server.endpoint, '--quiet']);
+    proxy = await startFaultProxy(server.endpoint);
+    const started = Date.now();
+    const result = await runCli(['upload', ladder, `s3://${bucket}/x`, '--endpoint', proxy.endpoint, '--quiet']);
 
+    // At once: one listing, NoSuchBucket, no retry (generous for a loaded 2-core machine).
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(proxy.seen.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(proxy.seen).toHaveLength(1);
     expect(result.exitCode).toBe(1);
     const line = expectOneErrorLine(String(result.stderr));
     expect(line).toMatch(/bucket does not exist/);
@@ -171,7 +190,10 @@ describe('multipart uploads', () => {
     const second = await runCli(['upload', dir, `s3://${bucket}/m`, '--endpoint', proxy.endpoint, '--multipart-threshold', '5MiB', '--json']);
     expect(second.exitCode, String(second.stderr)).toBe(0);
     expect(parseJson(second.stdout)).toMatchObject({ uploaded: 0, skipped: (await ladderFiles(dir)).length });
-    expect(proxy.seen.filter((r) => r.method !== 'HEAD')).toEqual([]);
+    // One listing of the prefix, then a HEAD per same-size object for its recorded hash; nothing written.
+    const listings = proxy.seen.filter((r) => r.method === 'GET' && r.path.includes('list-type=2'));
+    expect(listings).toHaveLength(1);
+    expect(proxy.seen.filter((r) => r.method !== 'HEAD' && !listings.includes(r))).toEqual([]);
   });
 
   const KEY = 'f/480p/segment_00000.ts';

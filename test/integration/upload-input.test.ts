@@ -3,7 +3,8 @@
  * that name files outside it, bad destinations and flags, missing or wrong credentials. The secret key is
  * never printed, whatever goes wrong.
  */
-import { rm, symlink, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
@@ -11,7 +12,7 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { fixture } from '../helpers/fixtures.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { expectFinalErrorLine, expectOneErrorLine } from './support.js';
-import { copyLadder, makeLadder, removeLadder, runCli, writes } from './upload-support.js';
+import { copyLadder, ladderFiles, makeLadder, removeLadder, runCli, writes } from './upload-support.js';
 
 let server: S3TestServer;
 let ladder: string;
@@ -68,6 +69,16 @@ const BAD_LADDERS: BadLadder[] = [
     message: /480p\/segment_00004\.ts, which is missing/,
   },
   {
+    name: 'an EXT-X-KEY naming a key outside the ladder',
+    breakIt: (dir) => replaceIn(join(dir, '480p', 'index.m3u8'), '#EXTINF', '#EXT-X-KEY:METHOD=AES-128,URI="../../../etc/passwd"\n#EXTINF'),
+    message: /480p\/index\.m3u8 names "\.\.\/\.\.\/\.\.\/etc\/passwd", which is not a relative path inside the ladder/,
+  },
+  {
+    name: 'an EXT-X-KEY naming a key file that is missing',
+    breakIt: (dir) => replaceIn(join(dir, '360p', 'index.m3u8'), '#EXTINF', '#EXT-X-KEY:METHOD=AES-128,URI="enc.key"\n#EXTINF'),
+    message: /360p\/index\.m3u8 names 360p\/enc\.key, which is missing/,
+  },
+  {
     name: 'a segment that is a symlink to /etc/passwd',
     breakIt: async (dir) => {
       await rm(join(dir, '360p', 'segment_00002.ts'));
@@ -110,11 +121,39 @@ describe('hlsify upload of a directory that is not a clean ladder', () => {
   });
 });
 
+describe('hlsify upload sends only what the playlists name', () => {
+  it('uploads the EXT-X-KEY key file and leaves a stray notes.txt (and an old segment) out, saying so', async () => {
+    const dir = await copyLadder(ladder);
+    await replaceIn(join(dir, '480p', 'index.m3u8'), '#EXTINF', '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k1.key",IV=0x1\n#EXTINF');
+    await mkdir(join(dir, 'keys'));
+    await writeFile(join(dir, 'keys', 'k1.key'), Buffer.alloc(16, 1));
+    await writeFile(join(dir, 'notes.txt'), 'private notes');
+    await writeFile(join(dir, '360p', 'segment_09999.ts'), 'left over');
+    const bucket = await server.bucket('referenced');
+
+    const result = await runCli(['upload', dir, `s3://${bucket}/v`, '--endpoint', server.endpoint]);
+
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const keys = (await server.list(bucket)).map((o) => o.key);
+    expect(keys).toContain('v/keys/k1.key');
+    expect(keys).not.toContain('v/notes.txt');
+    expect(keys).not.toContain('v/360p/segment_09999.ts');
+    const expected = (await ladderFiles(dir)).filter((f) => f !== 'notes.txt' && f !== '360p/segment_09999.ts').map((f) => `v/${f}`);
+    expect(keys).toEqual(expected.sort((a, b) => a.localeCompare(b)));
+    expect(String(result.stdout)).toMatch(/not uploaded, no playlist names them: .*notes\.txt/);
+  });
+});
+
 describe('hlsify upload with a bad destination or flag', () => {
   const USAGE: { name: string; args: (dir: string) => string[]; message: RegExp }[] = [
     { name: 'an http:// URL as destination', args: (dir) => ['upload', dir, 'http://x'], message: /not an S3 location/ },
     { name: 'a bucket name with capitals and _', args: (dir) => ['upload', dir, 's3://B_d'], message: /"B_d" is not a valid bucket name/ },
     { name: 'a prefix with ..', args: (dir) => ['upload', dir, 's3://good-bucket/a/../b'], message: /\.\./ },
+    { name: 'a prefix with an empty segment (a//b)', args: (dir) => ['upload', dir, 's3://good-bucket/a//b'], message: /empty segments/ },
+    { name: 'a prefix of slashes (///)', args: (dir) => ['upload', dir, 's3://good-bucket///'], message: /may not start with \// },
+    { name: 'a prefix starting with /', args: (dir) => ['upload', dir, 's3://good-bucket//videos'], message: /may not start with \// },
+    { name: 'a percent-encoded .. (%2e%2e)', args: (dir) => ['upload', dir, 's3://good-bucket/%2e%2e/x'], message: /percent-escapes/ },
+    { name: 'a backslash .. (..\\)', args: (dir) => ['upload', dir, 's3://good-bucket/..\\x'], message: /backslashes/ },
     { name: 'an endpoint that is not a URL', args: (dir) => ['upload', dir, 's3://good-bucket', '--endpoint', 'not a url'], message: /--endpoint/ },
     { name: '--concurrency 0', args: (dir) => ['upload', dir, 's3://good-bucket', '--concurrency', '0'], message: /--concurrency/ },
     { name: 'a multipart threshold below 5 MiB', args: (dir) => ['upload', dir, 's3://good-bucket', '--multipart-threshold', '1MiB'], message: /--multipart-threshold/ },
@@ -139,6 +178,32 @@ describe('hlsify upload with a bad destination or flag', () => {
     expect(expectOneErrorLine(String(result.stderr))).toMatch(/"B_d" is not a valid bucket name/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await readFile(join(out, 'master.m3u8')).catch(() => undefined)).toBeUndefined();
+  });
+});
+
+describe('transcode --upload checks the destination before encoding', () => {
+  it('a bucket that does not exist: exit 1 at once with one line, nothing encoded, no output dir', async () => {
+    const out = join(await tempDir('upload-no-bucket'), 'out');
+    const started = Date.now();
+    const result = await runCli(['transcode', fixture('landscape-720p30.mp4'), '-o', out, '--preset', 'ultrafast', '--upload', 's3://no-such-bucket-4f1e/x', '--endpoint', server.endpoint]);
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(/no-such-bucket-4f1e.*the bucket does not exist/);
+    // Generous for a loaded 2-core machine; encoding first took 18 s on the 10 s 1080p sample.
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('unknown credentials: exit 1 at once saying access denied, nothing encoded', async () => {
+    const out = join(await tempDir('upload-bad-key'), 'out');
+    const bucket = await server.bucket('prebadkey');
+    const result = await runCli(['transcode', fixture('landscape-720p30.mp4'), '-o', out, '--preset', 'ultrafast', '--upload', `s3://${bucket}/x`, '--endpoint', server.endpoint], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000' },
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(expectOneErrorLine(String(result.stderr))).toMatch(/access denied/i);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -48,10 +48,39 @@ describe('hlsify upload, run again', () => {
     const files = await ladderFiles(ladder);
     expect(parseJson(second.stdout)).toMatchObject({ ok: true, files: files.length, uploaded: 0, skipped: files.length, bytes: 0 });
     expect(writes(proxy)).toEqual([]);
-    // It did look: one HEAD per file.
+    // It did look: one listing, then one HEAD per (same-size) file for its recorded hash.
     expect(proxy.seen.filter((r) => r.method === 'HEAD')).toHaveLength(files.length);
     expect((await server.head(bucket, 'a/master.m3u8')).lastModified).toEqual(before.lastModified);
     await expectBucketMatches(server, bucket, 'a', ladder);
+  });
+
+  it('asks the bucket once, not once per file: one listing, no HEAD on an empty prefix, a HEAD only for same-size objects', async () => {
+    const bucket = await server.bucket('requests');
+    const dir = await copyLadder(ladder);
+    proxy = await startFaultProxy(server.endpoint);
+    const first = await runCli(['upload', dir, `s3://${bucket}/r`, '--endpoint', proxy.endpoint, '--quiet']);
+
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const files = await ladderFiles(dir);
+    const listings = (p: FaultProxy) => p.seen.filter((r) => r.method === 'GET' && r.path.includes('list-type=2'));
+    expect(listings(proxy)).toHaveLength(1);
+    expect(listings(proxy)[0]!.path).toContain('prefix=r%2F');
+    expect(proxy.seen.filter((r) => r.method === 'HEAD')).toEqual([]);
+    expect(putKeys(proxy, bucket)).toHaveLength(files.length);
+
+    // A segment that grew is sent without a HEAD (the listing shows another size); the rest are HEADed.
+    const grown = join(dir, '360p', 'segment_00001.ts');
+    await writeFile(grown, Buffer.concat([await readFile(grown), Buffer.alloc(188)]));
+    proxy.seen.length = 0;
+    const second = await runCli(['upload', dir, `s3://${bucket}/r`, '--endpoint', proxy.endpoint, '--json']);
+
+    expect(second.exitCode, String(second.stderr)).toBe(0);
+    expect(parseJson(second.stdout)).toMatchObject({ uploaded: 1, skipped: files.length - 1 });
+    expect(putKeys(proxy, bucket)).toEqual(['r/360p/segment_00001.ts']);
+    const heads = proxy.seen.filter((r) => r.method === 'HEAD').map((r) => keyOf(bucket, r.path));
+    expect(heads).toHaveLength(files.length - 1);
+    expect(heads).not.toContain('r/360p/segment_00001.ts');
+    await expectBucketMatches(server, bucket, 'r', dir);
   });
 
   it('re-uploads exactly the one segment whose bytes changed at the same size', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { listLadderFiles } from '../../src/core/upload/ladder-files.js';
+import { listLadderFiles, readLadder } from '../../src/core/upload/ladder-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -44,6 +44,8 @@ function writeLadder(): void {
   write('360p/segment_00000.m4s', Buffer.alloc(500));
 }
 
+const LADDER = ['360p/index.m3u8', '360p/init.mp4', '360p/segment_00000.m4s', '720p/index.m3u8', '720p/segment_00000.ts', '720p/segment_00001.ts', 'master.m3u8'];
+
 async function listingError(): Promise<unknown> {
   return listLadderFiles(dir).then(
     () => undefined,
@@ -81,10 +83,14 @@ describe('listLadderFiles', () => {
     expect(paths.filter((p) => p.split('/').some((part) => part.startsWith('.')))).toEqual([]);
   });
 
-  it('keeps extra files that no playlist names (uploaded alongside the ladder)', async () => {
+  it('leaves out files that no playlist names (a stray notes.txt is never uploaded)', async () => {
     writeLadder();
+    write('notes.txt', 'private');
     write('thumbnails/poster.jpg', 'jpeg');
-    expect((await listLadderFiles(dir)).map((f) => f.relativePath)).toContain('thumbnails/poster.jpg');
+    write('720p/segment_00099.ts', 'left over from an earlier encode');
+    const listing = await readLadder(dir);
+    expect(listing.files.map((f) => f.relativePath).sort()).toEqual(LADDER);
+    expect(listing.unreferenced.sort()).toEqual(['720p/segment_00099.ts', 'notes.txt', 'thumbnails/poster.jpg']);
   });
 
   it('accepts segment URIs with a query string, checking the file without it', async () => {
@@ -215,5 +221,98 @@ describe('listLadderFiles and URI attributes in the master playlist', () => {
     write('master.m3u8', `#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio/index.m3u8"\n${master('720p/index.m3u8').replace('#EXTM3U\n', '')}`);
     const error = await listingError();
     expect((error as Error).message).toMatch(/audio\/segment_00000\.aac, which is missing/);
+  });
+});
+
+describe('listLadderFiles and every URI-bearing tag', () => {
+  const KEY = '#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x00000000000000000000000000000001';
+
+  it('uploads the key an EXT-X-KEY names, and checks it is there', async () => {
+    writeLadder();
+    write('720p/index.m3u8', mediaPlaylist(['segment_00000.ts', 'segment_00001.ts']).replace('#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-PLAYLIST-TYPE:VOD\n${KEY}`));
+    write('720p/key.bin', Buffer.alloc(16, 7));
+    expect((await listLadderFiles(dir)).map((f) => f.relativePath)).toContain('720p/key.bin');
+    rmSync(join(dir, '720p', 'key.bin'));
+    await expect(listLadderFiles(dir)).rejects.toThrow(/720p\/index\.m3u8 names 720p\/key\.bin, which is missing/);
+  });
+
+  it.each([
+    ['an absolute path', '/etc/passwd'],
+    ['a path escaping the ladder', '../../../etc/passwd'],
+    ['a URL', 'https://keys.example.com/k'],
+    ['a backslash path', '..\\..\\secret'],
+  ])('refuses an EXT-X-KEY URI that is %s', async (_label, uri) => {
+    writeLadder();
+    write('720p/index.m3u8', mediaPlaylist(['segment_00000.ts', 'segment_00001.ts']).replace('#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-KEY:METHOD=AES-128,URI="${uri}"`));
+    const error = await listingError();
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(`${dir}: 720p/index.m3u8 names "${uri}", which is not a relative path inside the ladder`);
+  });
+
+  it('refuses an EXT-X-SESSION-KEY in the master that escapes the ladder', async () => {
+    writeLadder();
+    write('master.m3u8', master('720p/index.m3u8', '360p/index.m3u8').replace('#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-SESSION-KEY:METHOD=AES-128,URI="../secret.key"'));
+    await expect(listLadderFiles(dir)).rejects.toThrow(/master\.m3u8 names "\.\.\/secret\.key", which is not a relative path inside the ladder/);
+  });
+
+  it('follows an I-frame playlist and an audio rendition to their segments, maps and keys', async () => {
+    writeLadder();
+    write(
+      'master.m3u8',
+      [
+        '#EXTM3U',
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English, main",DEFAULT=YES,URI="audio/index.m3u8"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1500000,AUDIO="aud"',
+        '720p/index.m3u8',
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI="iframes/index.m3u8"',
+        '',
+      ].join('\n'),
+    );
+    write('audio/index.m3u8', mediaPlaylist(['a0.aac']).replace('#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-PLAYLIST-TYPE:VOD\n${KEY}`));
+    write('audio/a0.aac', 'aac');
+    write('audio/key.bin', Buffer.alloc(16));
+    write('iframes/index.m3u8', mediaPlaylist(['i0.m4s'], 'iinit.mp4'));
+    write('iframes/i0.m4s', 'i');
+    write('iframes/iinit.mp4', 'init');
+    const listing = await readLadder(dir);
+    expect(listing.files.map((f) => f.relativePath).sort()).toEqual([
+      '720p/index.m3u8',
+      '720p/segment_00000.ts',
+      '720p/segment_00001.ts',
+      'audio/a0.aac',
+      'audio/index.m3u8',
+      'audio/key.bin',
+      'iframes/i0.m4s',
+      'iframes/iinit.mp4',
+      'iframes/index.m3u8',
+      'master.m3u8',
+    ]);
+    // 360p is no longer named by the master: left out.
+    expect(listing.unreferenced.sort()).toEqual(['360p/index.m3u8', '360p/init.mp4', '360p/segment_00000.m4s']);
+  });
+
+  it('checks each EXT-X-MAP of a playlist with several, and EXT-X-PART / EXT-X-PRELOAD-HINT URIs', async () => {
+    writeLadder();
+    const text = mediaPlaylist(['segment_00000.m4s'], 'init.mp4').replace(
+      '#EXT-X-ENDLIST',
+      '#EXT-X-MAP:URI="init2.mp4"\n#EXT-X-PART:DURATION=1.0,URI="part1.m4s"\n#EXTINF:2.0,\nsegment_00001.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="../../../hint.m4s"\n#EXT-X-ENDLIST',
+    );
+    write('360p/index.m3u8', text);
+    write('360p/init2.mp4', 'i');
+    write('360p/part1.m4s', 'p');
+    write('360p/segment_00001.m4s', 's');
+    await expect(listLadderFiles(dir)).rejects.toThrow(/360p\/index\.m3u8 names "\.\.\/\.\.\/\.\.\/hint\.m4s", which is not a relative path/);
+    write('360p/index.m3u8', text.replace('../../../hint.m4s', 'hint.m4s'));
+    await expect(listLadderFiles(dir)).rejects.toThrow(/360p\/hint\.m4s, which is missing/);
+    write('360p/hint.m4s', 'h');
+    expect((await listLadderFiles(dir)).map((f) => f.relativePath)).toEqual(expect.arrayContaining(['360p/init2.mp4', '360p/part1.m4s', '360p/hint.m4s']));
+  });
+
+  it('reads a quoted attribute holding a comma without taking the rest as a URI', async () => {
+    writeLadder();
+    write('notes.txt', 'private');
+    write('master.m3u8', master('720p/index.m3u8', '360p/index.m3u8').replace('#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-SESSION-DATA:DATA-ID="com.example.title",VALUE="Clip, URI=notes.txt"'));
+    // VALUE holds text that looks like a URI attribute; only real attributes count.
+    expect((await readLadder(dir)).unreferenced).toEqual(['notes.txt']);
   });
 });

@@ -5,7 +5,7 @@ import { formatS3Url, objectKey, parseS3Url } from '../../src/core/upload/s3-loc
 describe('parseS3Url', () => {
   it('splits s3://bucket/prefix into bucket and a prefix without surrounding slashes', () => {
     expect(parseS3Url('s3://my-videos/2024/launch/')).toEqual({ bucket: 'my-videos', prefix: '2024/launch' });
-    expect(parseS3Url('s3://my-videos//2024/launch')).toEqual({ bucket: 'my-videos', prefix: '2024/launch' });
+    expect(parseS3Url('s3://my-videos/2024/launch')).toEqual({ bucket: 'my-videos', prefix: '2024/launch' });
   });
 
   it('reads a bare bucket (with or without trailing slash) as the bucket root', () => {
@@ -51,6 +51,22 @@ describe('parseS3Url', () => {
       expect(() => parseS3Url(url)).toThrow(/may not contain \. or \.\./);
     },
   );
+
+  it.each([
+    ['s3://my-videos/a//b', /empty segments/],
+    ['s3://my-videos/a/b//', /empty segments/],
+    ['s3://my-videos///', /may not start with \//],
+    ['s3://my-videos//2024/launch', /may not start with \//],
+    ['s3://my-videos/%2e%2e/other', /percent-escapes/],
+    ['s3://my-videos/a/%2F/b', /percent-escapes/],
+    ['s3://my-videos/..\\other', /backslashes/],
+    ['s3://my-videos/a\\b', /backslashes/],
+    ['s3://my-videos/a\tb', /control characters/],
+  ])('rejects the odd prefix %s at once, instead of storing it as a literal key', (url, message) => {
+    expect(() => parseS3Url(url)).toThrow(UsageError);
+    expect(() => parseS3Url(url)).toThrow(message);
+    expect(() => parseS3Url(url)).toThrow(/^"s3:\/\/my-videos\/.*": the prefix /);
+  });
 
   it('allows dots inside prefix segment names', () => {
     expect(parseS3Url('s3://my-videos/v1.2/..hidden./x').prefix).toBe('v1.2/..hidden./x');

@@ -99,7 +99,7 @@ function progressLine(event: BenchEvent): string | undefined {
     case 'load-job':
       return `[load] ${event.done}/${event.jobs} job ${event.job} ${event.ok ? `${event.wallSeconds.toFixed(2)} s, ${event.speed?.toFixed(2)}x` : `failed: ${event.error}`}`;
     case 'upload-run':
-      return `[upload] run ${event.run}/${event.runs} ${event.tool.padEnd(6)} ${event.seconds.toFixed(2)} s, ${event.mbps.toFixed(1)} MB/s`;
+      return `[upload] run ${event.run}/${event.runs} ${event.tool.padEnd(6)} ${event.seconds.toFixed(2)} s, ${event.mbps.toFixed(1)} MB/s${event.cpuSeconds === undefined ? '' : `, ${event.cpuSeconds.toFixed(2)} CPU s`}`;
     case 'preset-run':
       return `[presets] ${event.step}/${event.steps} ${event.preset.padEnd(9)} ${event.ok ? `${event.speed!.toFixed(2)}x realtime, SSIM ${event.ssim!.toFixed(4)}, PSNR ${event.psnr === undefined ? '—' : `${event.psnr.toFixed(2)} dB`}` : `failed: ${event.error}`}`;
     case 'queue-progress':

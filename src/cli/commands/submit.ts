@@ -77,14 +77,6 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
     .option('-q, --quiet', 'print nothing but the job id and errors')
     .option('--json', 'print a JSON result on stdout')
     .option('-v, --verbose', 'details on failure')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  hlsify submit s3://media/in/talk.mp4 --output s3://media/hls/talk --amqp amqp://guest:guest@127.0.0.1:5672
-  hlsify submit ./talk.mp4 --staging s3://media/incoming --output s3://media/hls/talk --ladder 720,360 --wait
-  hlsify submit s3://media/in/ad.mp4 --output s3://media/hls/ad --priority 9 --webhook https://example.com/hooks/hls --json`,
-    )
     .action(async (input: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
         const flags = parseFlags(submitFlagsSchema, rawFlags);

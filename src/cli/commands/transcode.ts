@@ -2,7 +2,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
-import { transcode } from '../../core/transcode.js';
 import { defaultCalibrationPath } from '../../core/calibration/calibration-file.js';
 import { DEFAULT_MIN_SPEED } from '../../core/plan/cost-model.js';
 import { findBinaries } from '../../core/tools/binaries.js';
@@ -12,7 +11,7 @@ import { createTtyRenderer } from '../render/progress-tty.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import { parseS3Url } from '../../core/upload/s3-location.js';
-import { addUploadOptions, runUpload } from './upload.js';
+import { addUploadOptions, checkUploadDestination, runUpload } from './upload.js';
 import { DEFAULT_PREVIEW_OPTIONS, servePreview } from './preview.js';
 import type { RunContext } from '../run-context.js';
 
@@ -29,8 +28,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .argument('<input>', 'video file to transcode')
     .option('-o, --output <dir>', 'output directory (default: <input-name>-hls beside the input)')
     .option('--ladder <rungs>', 'rungs by short side, optionally with bit rates: 1080,720,480,360 or 720:2800k,360:800k')
-    .option('--preset <name>', 'x264 preset (default: from input size and duration, made faster by --speed; env FFMPEG_PRESET)')
-    .option('--speed <x>', 'speed floor, x realtime: without --preset, the slowest preset predicted to reach it on this machine (default: 0.8; 0 = off; env HLSIFY_MIN_SPEED)')
+    .option('--preset <name>', 'x264 preset (env FFMPEG_PRESET; default: from input size and duration, made faster by --speed)')
+    .option('--speed <x>', 'speed floor, x realtime: without --preset, the slowest preset predicted to reach it on this machine, 0 = off (env HLSIFY_MIN_SPEED; default: 0.8)')
     .option('--crf <n>', 'capped-CRF quality 0-51 instead of target bit rates (env FFMPEG_CRF)')
     .option('--segment-duration <seconds>', 'target segment duration', '6')
     .option('--segment-type <type>', 'ts or fmp4', 'ts')
@@ -39,8 +38,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
     .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
-    .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME)')
-    .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: OS temp dir)')
+    .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME; default: 2h)')
+    .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: the OS temp dir)')
     .option('--keep-temp', 'keep the temp work dir')
     .option('--force', 'replace an existing, non-empty output directory')
     .option('--ffmpeg <path>', 'ffmpeg binary (env HLSIFY_FFMPEG; default: from PATH)')
@@ -52,7 +51,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--audio-tracks <tags>', 'audio tracks to keep: all, or language tags such as eng,fra', 'all')
     .option('--surround <on|off>', 'also a 5.1 AAC rendition for multichannel tracks', 'on')
     .option('--allow-audio-only', 'turn an input without video into an audio-only ladder instead of failing')
-    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix (see hlsify upload)')
+    .option('--upload <s3-url>', 'then upload the ladder to s3://bucket/prefix, checked before encoding (see hlsify upload)')
     .option('--preview', 'then serve the ladder with a player page until Ctrl-C (see hlsify preview)')
     .option('--no-verify', 'publish without the hlsify verify checks (RFC 8216, Apple HLS rules) on the new ladder');
   addUploadOptions(command).action(async (input: string, rawFlags: Record<string, unknown>) => {
@@ -62,11 +61,16 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         if (flags.upload) parseS3Url(flags.upload);
         if (flags.upload && flags.endpoint) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(flags.endpoint);
         const env = readEnv(ctx.env);
-        const binaries = await findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal);
+        const [binaries] = await Promise.all([
+          findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal),
+          flags.upload ? checkUploadDestination(flags.upload, flags, ctx) : undefined,
+        ]);
         const quiet = flags.quiet ?? false;
         const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
         let published: string | undefined;
         try {
+          // Loaded on use: the pipeline (and execa under it) is not needed for --help or another command.
+          const { transcode } = await import('../../core/transcode.js');
           const result = await transcode({
             input,
             outputDir: flags.output ?? defaultOutputDir(input),

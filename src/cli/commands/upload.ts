@@ -42,16 +42,27 @@ export async function runUpload(dir: string, url: string, flags: UploadFlags & {
   }
 }
 
+/** `transcode --upload`: a missing bucket or bad credentials are reported before encoding, not after. */
+export async function checkUploadDestination(url: string, flags: UploadFlags, ctx: RunContext): Promise<void> {
+  const [{ openUploadDestination }, { checkDestination }] = await Promise.all([import('../../core/upload/upload-destination.js'), import('../../core/upload/remote-sizes.js')]);
+  const destination = openUploadDestination(url, { endpoint: flags.endpoint, region: flags.region, maxSockets: 1 }, {}, ctx.env);
+  try {
+    await checkDestination(destination.store, destination.location.prefix ? `${destination.location.prefix}/` : '', ctx.signal);
+  } finally {
+    destination.close();
+  }
+}
+
 /** The upload flags, declared once for both commands. */
 export function addUploadOptions(command: Command): Command {
   return command
-    .option('--endpoint <url>', 'S3-compatible endpoint, path-style (as aws --endpoint-url); env AWS_ENDPOINT_URL_S3')
-    .option('--region <region>', 'AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)')
+    .option('--endpoint <url>', 'S3-compatible endpoint, path-style as aws --endpoint-url (env AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; default: AWS)')
+    .option('--region <region>', 'AWS region (env AWS_REGION or AWS_DEFAULT_REGION; default: the profile\'s, us-east-1 with --endpoint)')
     .option('--concurrency <n>', 'files uploaded at once', '8')
     .option('--segment-cache-control <value>', 'Cache-Control for segments (default: public, max-age=31536000, immutable)')
     .option('--playlist-cache-control <value>', 'Cache-Control for playlists (default: public, max-age=60)')
     .option('--content-type <ext=type...>', 'Content-Type override per extension, e.g. .m4s=video/iso.segment')
-    .option('--multipart-threshold <size>', 'files at least this large go up in parts (default 16MiB)');
+    .option('--multipart-threshold <size>', 'files at least this large go up in parts (default: 16MiB)');
 }
 
 export function registerUpload(program: Command, run: (action: (ctx: RunContext) => Promise<void>) => Promise<void>): void {

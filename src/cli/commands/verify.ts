@@ -30,11 +30,6 @@ export function registerVerify(program: Command, run: (action: (ctx: RunContext)
       [
         '',
         'Exit status: 0 when every MUST rule holds, 1 when one fails (or the ladder cannot be read), 2 on usage errors.',
-        '',
-        'Examples:',
-        '  hlsify verify input-hls',
-        '  hlsify verify out/master.m3u8 --quick',
-        '  hlsify verify https://cdn.example.com/videos/42/master.m3u8 --json',
       ].join('\n'),
     )
     .action(async (location: string, rawFlags: Record<string, unknown>) => {

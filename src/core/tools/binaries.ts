@@ -1,5 +1,4 @@
 /** Finds ffmpeg and ffprobe (flag, then HLSIFY_FFMPEG/HLSIFY_FFPROBE, then PATH) and checks they are usable. */
-import { execa } from 'execa';
 import { UsageError, abortReason } from '../../errors.js';
 
 export interface Binaries {
@@ -27,7 +26,11 @@ export function parseFfmpegVersion(firstLine: string): { version: string; major:
   return { version, major: numeric ? Number(numeric[1]) : undefined };
 }
 
+// execa (a hundred modules) loads on first use: commands that never start ffmpeg (upload, --help) skip it.
+const loadExeca = () => import('execa').then((module) => module.execa);
+
 async function versionLine(path: string, name: string, signal?: AbortSignal): Promise<string> {
+  const execa = await loadExeca();
   try {
     const result = await execa(path, ['-hide_banner', '-version'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore' });
     return result.stdout.split('\n')[0] ?? '';
@@ -55,6 +58,7 @@ export async function findBinaries(
   if (major !== undefined && major < MIN_FFMPEG_MAJOR) {
     throw new UsageError(`ffmpeg ${version} at "${ffmpeg}" is too old: hlsify needs ffmpeg ${MIN_FFMPEG_MAJOR}.0 or newer`);
   }
+  const execa = await loadExeca();
   const [encoders, launcher] = await Promise.all([
     execa(ffmpeg, ['-hide_banner', '-encoders'], { cancelSignal: signal, timeout: 15_000, stdin: 'ignore', reject: false }),
     deathSignalLauncher(signal),
@@ -68,6 +72,7 @@ export async function findBinaries(
 /** `setpriv --pdeathsig KILL --` when this machine's setpriv supports it, else []. */
 export async function deathSignalLauncher(signal?: AbortSignal): Promise<string[]> {
   const launcher = ['setpriv', '--pdeathsig', 'KILL', '--'];
+  const execa = await loadExeca();
   const probe = await execa(launcher[0]!, [...launcher.slice(1), 'true'], { reject: false, timeout: 5_000, stdin: 'ignore', cancelSignal: signal });
   return probe.exitCode === 0 ? launcher : [];
 }

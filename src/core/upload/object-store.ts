@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { InputError } from '../../errors.js';
 import { formatBytes } from '../finish/disk-space.js';
@@ -14,17 +14,34 @@ import type { PlannedObject } from './upload-plan.js';
 
 /** Object metadata key holding the SHA-256 of the content (a multipart ETag is not an MD5). */
 export const SHA256_METADATA = 'hlsify-sha256';
+/** SigV4's header for the hex SHA-256 of the request body. */
+const PAYLOAD_SHA256_HEADER = 'x-amz-content-sha256';
 
 export interface RemoteObject {
   size: number;
   sha256: string | undefined;
 }
 
+/** What one listing of a prefix found: sizes by key, in S3's key order (UTF-8 bytes). */
+export interface RemoteListing {
+  sizes: Map<string, number>;
+  /** False when the listing stopped early (`maxKeys`): keys after `lastKey` are not known. */
+  complete: boolean;
+  lastKey: string | undefined;
+}
+
 export interface ObjectStore {
+  /** Files at least this large go up as multipart uploads (streamed, not read whole). */
+  readonly multipartThreshold: number;
   /** The object's size and recorded hash, or undefined when there is none. */
   head(key: string, signal: AbortSignal): Promise<RemoteObject | undefined>;
-  /** Uploads one file; `onBytes` hears bytes sent as they go. Throws hlsify errors. */
-  put(object: PlannedObject, sha256: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void>;
+  /** Sizes of the objects whose keys start with `prefix`, at most about `maxKeys` of them. */
+  list(prefix: string, maxKeys: number, signal: AbortSignal): Promise<RemoteListing>;
+  /**
+   * Uploads one file; `onBytes` hears bytes sent as they go. `body`, when given, is the file's content
+   * already read (small files): it is sent as is, with `sha256` as the signed payload hash. Throws hlsify errors.
+   */
+  put(object: PlannedObject, sha256: string, signal: AbortSignal, onBytes: (bytes: number) => void, body?: Buffer): Promise<void>;
   /** A small object's text (a playlist), or undefined when there is none. */
   getText(key: string, signal: AbortSignal): Promise<string | undefined>;
   /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
@@ -55,6 +72,8 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
   };
 
   return {
+    multipartThreshold: threshold,
+
     async head(key, signal) {
       try {
         const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
@@ -64,6 +83,27 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         if (status === 404 && (error as Error).name !== 'NoSuchBucket') return undefined;
         throw classifyS3Error(error, `HEAD ${url(key)}`, signal);
       }
+    },
+
+    async list(prefix, maxKeys, signal) {
+      const sizes = new Map<string, number>();
+      let token: string | undefined;
+      let lastKey: string | undefined;
+      do {
+        let page;
+        try {
+          page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: Math.min(1000, Math.max(1, maxKeys)) }), { abortSignal: signal });
+        } catch (error) {
+          throw classifyS3Error(error, `LIST ${url(prefix)}`, signal);
+        }
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined) continue;
+          sizes.set(object.Key, object.Size ?? 0);
+          lastKey = object.Key;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token && sizes.size < maxKeys);
+      return { sizes, complete: token === undefined, lastKey };
     },
 
     async getText(key, signal) {
@@ -107,7 +147,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       return received;
     },
 
-    async put(object, sha256, signal, onBytes) {
+    async put(object, sha256, signal, onBytes, content) {
       const params = {
         Bucket: bucket,
         Key: object.key,
@@ -117,9 +157,24 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       };
       try {
         if (object.size < threshold) {
-          const body = await readFile(object.absolutePath);
-          const md5 = createHash('md5').update(body).digest('base64');
-          await client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length, ContentMD5: md5 }), { abortSignal: signal });
+          const body = content ?? (await readFile(object.absolutePath));
+          const command = new PutObjectCommand({ ...params, Body: body, ContentLength: body.length });
+          // The content's SHA-256, computed once by the caller, is the signed payload hash: the SDK would
+          // otherwise hash the body a second time to sign it, and S3 checks it against what arrives
+          // (XAmzContentSHA256Mismatch), which makes a Content-MD5 redundant.
+          if (content) {
+            command.middlewareStack.add(
+              (next) => async (args) => {
+                const request = args.request as { headers?: Record<string, string> };
+                if (request.headers) request.headers[PAYLOAD_SHA256_HEADER] = sha256;
+                return next(args);
+              },
+              { step: 'build', name: 'hlsifyPayloadSha256' },
+            );
+          } else {
+            command.input.ContentMD5 = createHash('md5').update(body).digest('base64');
+          }
+          await client.send(command, { abortSignal: signal });
           onBytes(body.length);
           return;
         }

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { parseMediaPlaylist } from '../playlist/media-playlist.js';
 import { masterUris } from './ladder-files.js';
+import { playlistReferences } from './playlist-references.js';
 import type { ObjectStore } from './object-store.js';
 import { objectKey, type S3Location } from './s3-location.js';
 
@@ -22,7 +23,8 @@ export async function isRemoteLadderComplete(store: ObjectStore, location: S3Loc
     }
     if (!playlist.ended) return false;
     const folder = posix.dirname(uri);
-    const names = [...playlist.segments.map((s) => s.uri), ...(playlist.initUri ? [playlist.initUri] : [])];
+    // Segments, init segments, keys: every file the playlist names.
+    const names = playlistReferences(text).filter((r) => !r.playlist).map((r) => r.uri.split(/[?#]/)[0]!);
     for (const name of names) {
       if (!(await store.head(objectKey(location, posix.normalize(posix.join(folder, name))), signal))) return false;
     }

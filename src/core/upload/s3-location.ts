@@ -15,8 +15,16 @@ export function parseS3Url(url: string): S3Location {
   if (!match) throw new UsageError(`"${url}" is not an S3 location: expected s3://bucket/prefix`);
   const bucket = match[1]!;
   if (!BUCKET.test(bucket)) throw new UsageError(`"${bucket}" is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
-  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (prefix.split('/').some((part) => part === '..' || part === '.')) throw new UsageError(`"${url}": the prefix may not contain . or .. segments`);
+  // One trailing slash is how people write a folder; anything else odd is refused here, not stored as a
+  // literal key that no one meant (S3 keys are opaque: `a//b`, `%2e%2e` and `..\` are kept as written).
+  const prefix = (match[2] ?? '').replace(/\/$/, '');
+  const refuse = (why: string) => new UsageError(`"${url.trim()}": the prefix ${why}`);
+  if (prefix.startsWith('/')) throw refuse('may not start with /');
+  if (prefix.split('/').some((part) => part === '..' || part === '.')) throw refuse('may not contain . or .. segments');
+  if (prefix.includes('//') || prefix.endsWith('/')) throw refuse('may not contain empty segments (//)');
+  if (prefix.includes('\\')) throw refuse('may not contain backslashes');
+  if (/%[0-9a-f]{2}/i.test(prefix)) throw refuse('may not contain percent-escapes such as %2e: write it as plain text');
+  if (/[\u0000-\u001f\u007f]/.test(prefix)) throw refuse('may not contain control characters');
   return { bucket, prefix };
 }
 

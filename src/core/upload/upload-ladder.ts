@@ -8,10 +8,14 @@ import pLimit from 'p-limit';
 import { abortReason } from '../../errors.js';
 import type { PipelineListener, UploadFileStatus } from '../events.js';
 import type { HeaderOverrides } from './content-headers.js';
-import { sha256File } from './file-hash.js';
-import { listLadderFiles } from './ladder-files.js';
+import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { createBufferPool } from './buffer-pool.js';
+import { readWholeFile, sha256File } from './file-hash.js';
+import { readLadder } from './ladder-files.js';
 import type { ObjectStore } from './object-store.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { listRemoteSizes } from './remote-sizes.js';
 import { formatS3Url, type S3Location } from './s3-location.js';
 import { planUpload, type PlannedObject } from './upload-plan.js';
 
@@ -49,6 +53,8 @@ export interface UploadResult {
   /** bytesUploaded / seconds, MB/s (10^6 bytes). */
   mbps: number;
   objects: UploadedObject[];
+  /** Files in the directory that no playlist names: not uploaded. */
+  unreferenced: string[];
 }
 
 export async function uploadLadder(options: UploadOptions): Promise<UploadResult> {
@@ -56,7 +62,8 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
   const signal = options.signal ?? new AbortController().signal;
   const emit = options.onEvent ?? (() => {});
   const dryRun = options.dryRun ?? false;
-  const plan = planUpload(await listLadderFiles(options.dir), options.location, options.headers);
+  const ladder = await readLadder(options.dir);
+  const plan = planUpload(ladder.files, options.location, options.headers);
   emit({ type: 'upload-planned', location: formatS3Url(options.location), files: plan.files, bytes: plan.bytes, dryRun });
 
   const objects: UploadedObject[] = [];
@@ -82,52 +89,76 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
     });
   };
 
+  const retryFor = (key: string) => ({
+    policy: options.retry ?? DEFAULT_RETRY,
+    signal,
+    onRetry: (error: Error, attempt: number, delayMs: number) => {
+      retried++;
+      emit({ type: 'upload-retry', key, attempt, delayMs, reason: error.message });
+    },
+  });
+  const prefix = options.location.prefix ? `${options.location.prefix}/` : '';
+  const remoteSize = await listRemoteSizes(options.store, prefix, plan.files, retryFor(formatS3Url(options.location)));
+
+  const pool = createBufferPool();
+  /** The file's content (small files, read once for both the hash and the PUT) and its SHA-256. */
+  const readContent = async (object: PlannedObject, buffer: Buffer | undefined): Promise<{ sha256: string; body: Buffer | undefined }> => {
+    if (!buffer) return { sha256: await sha256File(object.absolutePath, signal), body: undefined };
+    const body = await readWholeFile(object.absolutePath, buffer, signal);
+    // Hashed on the main thread: WebCrypto's thread-pool digest measured no faster here and cost more CPU.
+    return { sha256: createHash('sha256').update(body).digest('hex'), body };
+  };
+
   const handle = async (object: PlannedObject): Promise<void> => {
-    const sha256 = await sha256File(object.absolutePath, signal);
-    const retry = {
-      policy: options.retry ?? DEFAULT_RETRY,
-      signal,
-      onRetry: (error: Error, attempt: number, delayMs: number) => {
-        retried++;
-        emit({ type: 'upload-retry', key: object.key, attempt, delayMs, reason: error.message });
-      },
-    };
-    const { value: remote } = await withRetry(() => options.store.head(object.key, signal), retry);
-    const same = remote !== undefined && remote.sha256 === sha256 && remote.size === object.size;
-    let status: UploadFileStatus;
-    let attempts = 0;
-    if (same) status = dryRun ? 'would-skip' : 'skipped';
-    else if (dryRun) status = 'would-upload';
-    else {
-      const result = await withRetry(
-        async () => {
-          let sent = 0;
-          try {
-            await options.store.put(object, sha256, signal, (bytes) => {
-              sent += bytes;
-              bytesDone += bytes;
-              bytesUploaded += bytes;
-              progress();
-            });
-          } catch (error) {
-            // The retry starts the file over: take back what this attempt counted.
-            bytesDone -= sent;
-            bytesUploaded -= sent;
-            throw error;
-          }
-        },
-        retry,
-      );
-      attempts = result.attempts;
-      status = 'uploaded';
+    const known = remoteSize(object.key);
+    // Nothing there, or another size: it is sent, and a dry run need not even read it.
+    const differs = known === 'absent' || (typeof known === 'number' && known !== object.size);
+    if (differs && dryRun) return record(object, 'would-upload', 0);
+    const buffer = object.size < options.store.multipartThreshold ? pool.acquire(object.size) : undefined;
+    try {
+      await send(object, differs, await readContent(object, buffer));
+    } finally {
+      if (buffer) pool.release(buffer);
     }
+  };
+
+  const record = (object: PlannedObject, status: UploadFileStatus, attempts: number) => {
     if (status !== 'uploaded') bytesDone += object.size;
     objects.push({ key: object.key, status, bytes: object.size, attempts });
     emit({ type: 'upload-file', key: object.key, status, bytes: object.size, attempts });
     progress();
   };
 
+  const send = async (object: PlannedObject, differs: boolean, content: { sha256: string; body: Buffer | undefined }): Promise<void> => {
+    const retry = retryFor(object.key);
+    if (!differs) {
+      const { value: remote } = await withRetry(() => options.store.head(object.key, signal), retry);
+      if (remote !== undefined && remote.sha256 === content.sha256 && remote.size === object.size) return record(object, dryRun ? 'would-skip' : 'skipped', 0);
+    }
+    if (dryRun) return record(object, 'would-upload', 0);
+    const { attempts } = await withRetry(async () => {
+      let sent = 0;
+      const onBytes = (bytes: number) => {
+        sent += bytes;
+        bytesDone += bytes;
+        bytesUploaded += bytes;
+        progress();
+      };
+      try {
+        await options.store.put(object, content.sha256, signal, onBytes, content.body);
+      } catch (error) {
+        // The retry starts the file over: take back what this attempt counted.
+        bytesDone -= sent;
+        bytesUploaded -= sent;
+        throw error;
+      }
+    }, retry);
+    record(object, 'uploaded', attempts);
+  };
+
   const limit = pLimit(Math.max(1, options.concurrency));
+  // Each file in flight listens on the signal (reads, requests, retry waits): not a leak.
+  setMaxListeners(Math.max(10, options.concurrency * 4 + 10), signal);
   for (const phase of plan.phases) {
     // A failing file stops the run: later phases (playlists, master) must never go up without it.
     const settled = await Promise.allSettled(phase.map((object) => limit(() => (signal.aborted ? Promise.reject(abortReason(signal)) : handle(object)))));
@@ -151,5 +182,6 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
     seconds,
     mbps: seconds > 0 ? bytesUploaded / 1e6 / seconds : 0,
     objects,
+    unreferenced: ladder.unreferenced,
   };
 }

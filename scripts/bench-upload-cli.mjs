@@ -1,0 +1,73 @@
+// `hlsify upload` vs `aws s3 sync` as a user runs them: the two CLIs, the same ~258 MiB ladder-shaped
+// tree, the same local s3rver (its own process), a fresh prefix per run, runs interleaved; median wall
+// time and CPU seconds (user+sys of the CLI process and its children, from /usr/bin/time). Each run's
+// order alternates.
+//   npm run build && node scripts/bench-upload-cli.mjs [RUNS=5] [-- extra hlsify upload flags]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { writeSyntheticLadder } from '../dist/bench/synthetic-ladder.js';
+
+const args = process.argv.slice(2);
+const dash = args.indexOf('--');
+const runs = Number(args[0] && args[0] !== '--' ? args[0] : 5);
+const extra = dash >= 0 ? args.slice(dash + 1) : [];
+const root = new URL('..', import.meta.url).pathname;
+const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
+const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+// A pyenv shim is a shell script that starts pyenv first: time the real program, as an installed one runs.
+let aws = process.env.AWS_BIN ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : which('aws'));
+if (aws.includes('/shims/')) aws = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).stdout.trim() || aws;
+const bucket = 'bench-cli';
+const server = spawn(process.execPath, [join(root, 'scripts', 's3-server.mjs'), '0', bucket], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [line] = await once(server.stdout, 'data');
+const endpoint = String(line).trim().split(' ')[1];
+const dir = await mkdtemp(join(tmpdir(), 'hlsify-bench-cli-'));
+const ladder = join(dir, 'ladder');
+const timeFile = join(dir, 'time');
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+async function timed(command) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timeFile, ...command], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
+  const [wall, user, sys] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+  return { wall, cpu: user + sys };
+}
+try {
+  const bytes = await writeSyntheticLadder(ladder);
+  console.log(`ladder ${(bytes / 2 ** 20).toFixed(0)} MiB; ${endpoint}; ${runs} runs; aws = ${aws}; hlsify flags: ${extra.join(' ') || '(none)'}`);
+  const stamp = Date.now().toString(36);
+  const seen = { hlsify: [], aws: [] };
+  for (let run = 1; run <= runs; run++) {
+    const runHlsify = () => timed([process.execPath, join(root, 'bin', 'hlsify.js'), 'upload', ladder, `s3://${bucket}/${stamp}-hlsify-${run}`, '--endpoint', endpoint, '-q', ...extra]);
+    const runAws = () => timed([aws, 's3', 'sync', ladder, `s3://${bucket}/${stamp}-aws-${run}`, '--endpoint-url', endpoint, '--only-show-errors', '--no-progress']);
+    // Alternate which goes first, so neither always follows the other's writes to the server's disk.
+    let h, a;
+    if (run % 2) {
+      h = await runHlsify();
+      a = await runAws();
+    } else {
+      a = await runAws();
+      h = await runHlsify();
+    }
+    seen.hlsify.push(h);
+    seen.aws.push(a);
+    console.log(`run ${run}: hlsify ${h.wall.toFixed(2)} s ${h.cpu.toFixed(2)} cpu-s | aws ${a.wall.toFixed(2)} s ${a.cpu.toFixed(2)} cpu-s | wall ratio aws/hlsify ${(a.wall / h.wall).toFixed(2)}`);
+  }
+  const summary = (list) => ({ wall: median(list.map((r) => r.wall)), cpu: median(list.map((r) => r.cpu)) });
+  const h = summary(seen.hlsify);
+  const a = summary(seen.aws);
+  const ratios = seen.hlsify.map((r, i) => seen.aws[i].wall / r.wall);
+  console.log(`median hlsify ${h.wall.toFixed(2)} s = ${(bytes / 1e6 / h.wall).toFixed(1)} MB/s, ${h.cpu.toFixed(2)} cpu-s`);
+  console.log(`median aws    ${a.wall.toFixed(2)} s = ${(bytes / 1e6 / a.wall).toFixed(1)} MB/s, ${a.cpu.toFixed(2)} cpu-s`);
+  console.log(`throughput ratio hlsify/aws: ${(a.wall / h.wall).toFixed(2)} (from medians), per-run median ${median(ratios).toFixed(2)}; cpu ratio hlsify/aws ${(h.cpu / a.cpu).toFixed(2)}`);
+} finally {
+  server.kill('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+}
