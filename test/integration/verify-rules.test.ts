@@ -31,6 +31,8 @@ async function addVariant(ladder: string, name: string, args: string[]): Promise
   const out = join(ladder, name);
   await mkdir(out);
   ffmpeg(['-i', source, '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '300k', '-s', '426x240', '-sc_threshold', '0', '-c:a', 'aac', '-b:a', '64k',
+    // Timestamps from 0, as hlsify writes them (ffmpeg's TS muxer otherwise starts at 1.4 s).
+    '-muxdelay', '0', '-muxpreload', '0',
     ...args, '-f', 'hls', '-hls_playlist_type', 'vod', '-hls_segment_filename', join(out, 's%d.ts'), join(out, 'index.m3u8')], undefined);
   const text = await readFile(join(out, 'index.m3u8'), 'utf8');
   const target = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(text)![1]);
@@ -160,7 +162,7 @@ describe('verify: one broken rule at a time', () => {
 
   it('an attribute of the wrong type fails RFC 8216 §4', async () => {
     const copy = await copyLadder(base, dir);
-    await edit(join(copy, 'master.m3u8'), (t) => t.replace('FRAME-RATE=25.000\n240p', 'FRAME-RATE=25.000,HDCP-LEVEL="NONE"\n240p'));
+    await edit(join(copy, 'master.m3u8'), (t) => t.replace(/(FRAME-RATE=25.000[^\n]*)\n240p/, '$1,HDCP-LEVEL="NONE"\n240p'));
     const report = await verify(copy);
     expect(changedRules(baseReport, report)).toEqual({ 'RFC 8216 §4': 'FAIL' });
     expect(evidence(report, 'RFC 8216 §4')).toMatch(/master: line \d+: EXT-X-STREAM-INF: HDCP-LEVEL: "NONE" is not an enumerated-string/);

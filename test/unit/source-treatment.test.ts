@@ -46,6 +46,9 @@ describe('detectInterlace: flag and picture', () => {
 
   it('is not fooled by mixed-parity detections on progressive detail', () => {
     expect(detectInterlace('progressive', fooled).interlaced).toBe(false);
+    // testsrc2 through x264 at 25 fps, measured: mostly one parity, yet progressive.
+    expect(detectInterlace('progressive', { tff: 41, bff: 10, progressive: 10, undetermined: 0 }).interlaced).toBe(false);
+    expect(detectInterlace('unknown', { tff: 41, bff: 10, progressive: 10, undetermined: 0 }).interlaced).toBe(false);
   });
 
   it('falls back to the flag when the sample cannot decide (a still picture) or is missing', () => {

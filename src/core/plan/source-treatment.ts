@@ -43,11 +43,14 @@ export function detectInterlace(fieldOrder: string, sample: FieldSample | undefi
   const counts = sample ? `idet: ${sample.tff} TFF, ${sample.bff} BFF, ${sample.progressive} progressive, ${sample.undetermined} undetermined` : 'no field sample';
   if (sample && decided >= 10 && decided >= total * 0.2) {
     // Flagged interlaced: deinterlace unless the picture is clearly progressive (a static sample shows no
-    // combing either way). Flagged progressive: deinterlace only when most decided frames are combed AND
+    // combing either way). Not flagged interlaced: deinterlace only when most decided frames are combed AND
     // with one field order: real interlacing has a consistent parity, while fine detail in fast motion
-    // fools idet into both (progressive testsrc2: 75 TFF, 46 BFF; woven fields: 75 TFF, 0 BFF).
-    const consistent = Math.max(sample.tff, sample.bff) >= combed * 0.8;
-    const interlaced = flagged ? sample.progressive < decided * 0.8 : combed >= decided * 0.5 && consistent;
+    // fools idet into both (progressive testsrc2: 75 TFF, 46 BFF, or 41 TFF, 10 BFF, 10 progressive after
+    // x264; woven fields: 75 TFF, 0 BFF). A progressive flag needs stronger evidence than no flag: wrongly
+    // deinterlacing at field rate doubles the frame rate and the cost of a progressive source.
+    const consistent = Math.max(sample.tff, sample.bff) >= combed * 0.95;
+    const mostlyCombed = combed >= decided * (fieldOrder === 'progressive' ? 0.8 : 0.5);
+    const interlaced = flagged ? sample.progressive < decided * 0.8 : mostlyCombed && consistent;
     return { interlaced, parity, reason: `flagged ${fieldOrder}, ${counts}` };
   }
   return { interlaced: flagged !== undefined, parity, reason: `flagged ${fieldOrder}, ${counts}` };
