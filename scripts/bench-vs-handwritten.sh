@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Wall time of `hlsify transcode` against the hand-written decode-once ffmpeg command of
-# ../shared/research/ladder-strategies.sh (encN) for the same ladder, runs interleaved, medians and ratio.
+# Wall time of `hlsify transcode` against an expert's hand-written decode-once ffmpeg command (encN)
+# for the same ladder, runs interleaved, medians and ratio.
 # usage: scripts/bench-vs-handwritten.sh [RUNS=5] [WORKDIR=/tmp/hlsify-bench]
 set -euo pipefail
 RUNS=${1:-5}; W=${2:-/tmp/hlsify-bench}

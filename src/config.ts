@@ -1,5 +1,5 @@
 /**
- * Settings from the environment (the seed's variables), validated once with zod. CLI flags win over
+ * Settings from the environment (the variables the worker and CLI share), validated once with zod. CLI flags win over
  * these; the CLI merges them before calling the core, which only ever sees resolved values.
  */
 import { z } from 'zod';

@@ -54,7 +54,7 @@ export const TARGETS = {
   uploadMBps: { op: '>', limit: 10 },
   queueWaitSeconds: { op: '<', limit: 30 },
   successRate: { op: '>', limit: 0.95 },
-  // ../shared/research/ladder-strategies.md: the default should land within a few percent of the best.
+  // The default should land within a few percent of the best.
   defaultVsFastest: { op: '<=', limit: 1.05 },
 } as const satisfies Record<string, Threshold>;
 

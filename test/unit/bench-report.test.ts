@@ -85,7 +85,7 @@ describe('markFor', () => {
     expect(markFor(2 * GB, TARGETS.memoryPerJob)).toBe('fail');
   });
 
-  it('applies strict and inclusive bounds as the seed writes them', () => {
+  it('applies strict and inclusive bounds as the targets are written', () => {
     expect(markFor(0.95, TARGETS.successRate)).toBe('fail'); // > 95%
     expect(markFor(0.96, TARGETS.successRate)).toBe('pass');
     expect(markFor(0.8, TARGETS.speed)).toBe('pass'); // 0.8–1.2x

@@ -102,7 +102,7 @@ export function planLadder(media: SourceMedia, options: PlanOptions, evidence: S
       width: size.width,
       height: size.height,
       videoBitrate,
-      // Constrained VBR as in ../shared/research/ladder-strategies.sh: keeps the peak segment near the average.
+      // Constrained VBR (maxrate 1.07x, bufsize 1.5x the target): keeps the peak segment near the average.
       maxrate,
       bufsize: Math.round(videoBitrate * 1.5),
       level: h264Level(size.width, size.height, fps, maxrate),

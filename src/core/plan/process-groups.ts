@@ -1,6 +1,6 @@
 /**
  * How many ffmpeg processes encode one ladder and which renditions share one. A process that carries
- * several renditions decodes the source once and splits it. Measured (../shared/research/ladder-strategies.md):
+ * several renditions decodes the source once and splits it. Measured (see the README's design notes):
  * on 2 cores one decode-once process is fastest and uses ~30% less CPU; on 16 idle cores one process per
  * rendition finishes ~1.7x sooner. So: about one process per 4 cores this job may use.
  */

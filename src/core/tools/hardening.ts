@@ -1,5 +1,5 @@
 /**
- * Flags every ffprobe and ffmpeg call puts before its input (../shared/research/ffmpeg-untrusted-input.md):
+ * Flags every ffprobe and ffmpeg call puts before its input (see the README's safety notes):
  * uploaded media is attacker-controlled, and a file named .mp4 that is really an HLS playlist or an
  * ffconcat script would otherwise make ffmpeg read other local files.
  */
