@@ -21,7 +21,7 @@ const LIBRARIES: Record<string, string> = {
 };
 
 // Every adapter fills window.__player = { ready, levels: [{ width, height }], errors: [], force(height),
-// audioTracks() and subtitleTracks() (languages), selectAudio(lang), showSubtitles(lang), cue() }.
+// audioTracks() and subtitleTracks() (languages), currentAudio(), selectAudio(lang), showSubtitles(lang), cue() }.
 const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
   'hls.js': {
     scripts: ['hls.js'],
@@ -35,8 +35,9 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       window.__player = state;
       state.audioTracks = () => hls.audioTracks.map((t) => t.lang);
       state.subtitleTracks = () => hls.subtitleTracks.map((t) => t.lang);
-      state.selectAudio = (lang) => { const i = hls.audioTracks.findIndex((t) => t.lang === lang); hls.audioTrack = i; return i >= 0; };
-      state.showSubtitles = (lang) => { const i = hls.subtitleTracks.findIndex((t) => t.lang === lang); hls.subtitleDisplay = true; hls.subtitleTrack = i; return i >= 0; };
+      state.currentAudio = () => (hls.audioTracks[hls.audioTrack] || {}).lang;
+      state.selectAudio = (lang) => { const i = hls.audioTracks.findIndex((t) => sameLanguage(t.lang, lang)); hls.audioTrack = i; return i >= 0; };
+      state.showSubtitles = (lang) => { const i = hls.subtitleTracks.findIndex((t) => sameLanguage(t.lang, lang)); hls.subtitleDisplay = true; hls.subtitleTrack = i; return i >= 0; };
       state.cue = nativeCue;
       hls.on(Hls.Events.MANIFEST_PARSED, () => { state.levels = hls.levels.map((l) => ({ width: l.width, height: l.height })); state.ready = true; });
       hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) state.errors.push(d.type + ' ' + d.details); });
@@ -59,8 +60,7 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       player.addEventListener('error', (e) => state.errors.push('shaka ' + e.detail.code + ' ' + JSON.stringify(e.detail.data).slice(0, 300)));
       state.audioTracks = () => player.getAudioTracks().map((t) => t.language);
       state.subtitleTracks = () => player.getTextTracks().map((t) => t.language);
-      // Shaka reports languages in their shortest form (eng → en) and accepts either.
-      const sameLanguage = (a, b) => a.slice(0, 2) === b.slice(0, 2);
+      state.currentAudio = () => (player.getVariantTracks().find((t) => t.active) || {}).language;
       state.selectAudio = (lang) => {
         const track = player.getAudioTracks().find((t) => sameLanguage(t.language, lang));
         if (track) player.selectAudioTrack(track);
@@ -73,6 +73,11 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
         return true;
       };
       state.cue = nativeCue;
+      // Shaka Player 5 creates its text engine when a text track is first chosen, and that engine holds every
+      // WebVTT segment back until the next video append tells it the timestamp offset: a text track selected
+      // after the whole (short) video is buffered never gets a cue. Choosing English text at load, as a
+      // viewer's subtitle preference does, gives it the offset from the first video segment.
+      player.configure({ preferredText: [{ language: 'en' }] });
       player.attach(video)
         .then(() => player.load(SRC))
         .then(() => {
@@ -85,7 +90,8 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
   videojs: {
     scripts: ['video.js'],
     code: `
-      const player = videojs(video, { html5: { vhs: { overrideNative: true } } });
+      // VHS leaves FORCED=YES subtitle renditions out of its tracks by default (as Safari does); list them.
+      const player = videojs(video, { html5: { vhs: { overrideNative: true, useForcedSubtitles: true } } });
       const state = { ready: false, levels: [], errors: [], force(height) {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
         const reps = vhs.representations();
@@ -109,8 +115,9 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       const subtitles = () => list(player.textTracks()).filter((t) => t.kind === 'subtitles');
       state.audioTracks = () => list(player.audioTracks()).map((t) => t.language);
       state.subtitleTracks = () => subtitles().map((t) => t.language);
-      state.selectAudio = (lang) => { const t = list(player.audioTracks()).find((a) => a.language === lang); if (t) t.enabled = true; return !!t; };
-      state.showSubtitles = (lang) => { let found = false; subtitles().forEach((t) => { t.mode = t.language === lang ? 'showing' : 'disabled'; found = found || t.language === lang; }); return found; };
+      state.currentAudio = () => (list(player.audioTracks()).find((a) => a.enabled) || {}).language;
+      state.selectAudio = (lang) => { const t = list(player.audioTracks()).find((a) => sameLanguage(a.language, lang)); if (t) t.enabled = true; return !!t; };
+      state.showSubtitles = (lang) => { let found = false; subtitles().forEach((t) => { const match = !found && sameLanguage(t.language, lang); t.mode = match ? 'showing' : 'disabled'; found = found || match; }); return found; };
       state.cue = () => subtitles().filter((t) => t.mode === 'showing').flatMap((t) => (t.activeCues ? list(t.activeCues) : []).map((c) => c.text)).join(' / ');
       player.on('loadedmetadata', () => {
         const vhs = player.tech({ IWillNotUseThisInPlugins: true }).vhs;
@@ -132,6 +139,8 @@ ${adapter.scripts.map((s) => `<script src="/lib/${s}"></script>`).join('\n')}
   const SRC = ${JSON.stringify(src)};
   const video = document.getElementById('video');
   video.muted = true;
+  // Languages compared by their first two letters: players give them as the playlist does (en, eng) or not.
+  const sameLanguage = (a, b) => !!a && !!b && a.slice(0, 2) === b.slice(0, 2);
   // The subtitle text on screen now, from the browser's text tracks the player fills.
   const nativeCue = () => Array.from(video.textTracks).filter((t) => t.mode === 'showing')
     .flatMap((t) => (t.activeCues ? Array.from(t.activeCues) : []).map((c) => c.text)).join(' / ');
@@ -144,6 +153,7 @@ const TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/mp2t',
   '.m4s': 'video/mp4',
+  '.vtt': 'text/vtt',
   '.mp4': 'video/mp4',
   '.js': 'text/javascript',
   '.css': 'text/css',

@@ -1,21 +1,24 @@
 /**
  * Three independent players play the ladders hlsify writes, in Debian's Chromium (playwright-core, no
  * browser download): hls.js, Shaka Player and Video.js (VHS), all bundled from npm and served with the
- * ladders by a loopback server in the test. For a TS and an fMP4 ladder, each player lists the renditions,
- * plays past a segment boundary, and plays every rendition forced (its segments are requested and the
- * decoded picture has its size). On a ladder with English and French audio and English subtitles, each
- * lists the tracks, switches audio while playing and shows a subtitle cue at its time.
+ * ladders by a loopback server in the test. The source has English and French audio and English (SubRip)
+ * and French (ASS, forced) subtitles; for the TS and the fMP4 ladder hlsify makes of it, each player lists
+ * the renditions, both audio languages and both subtitle tracks, plays past a segment boundary, switches
+ * audio language while playing (the new language's segments load, playback continues), shows a subtitle
+ * cue at its time, and plays every rendition forced (its segments are requested and the decoded picture
+ * has its size). Ladders of an interlaced, an HDR10 and a variable-frame-rate source play past a segment
+ * boundary in each player.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
+import { fixture } from '../helpers/fixtures.js';
 import { readLadder } from '../helpers/ladder-checks.js';
-import { FIRST_CUE, makeAlternateTracksLadder } from './alternate-tracks-ladder.js';
 import { PLAYERS, startPlayerServer, type PlayerServer } from './player-pages.js';
 
 const CHROMIUM = process.env.HLSIFY_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,6 +29,15 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const LADDERS = ['ts', 'fmp4'] as const;
 /** 2 s segments: playback crosses a segment boundary within seconds. */
 const SEGMENT_SECONDS = 2;
+/** The first English cue of subtitles.mkv (0.5–1.5 s in the source). */
+const FIRST_CUE = { text: 'First cue', at: 1 };
+/** Ladders of the sources a camera or a broadcaster gives: one rendition each, 1 s segments (the HDR source is 2 s long). */
+const SOURCES = [
+  { name: 'interlaced', fixture: 'interlaced-576i25.mp4', ladder: '240' },
+  { name: 'hdr10', fixture: 'hdr10-pq.mp4', ladder: '144' },
+  { name: 'vfr', fixture: 'vfr-30s.mp4', ladder: '144' },
+] as const;
+const SOURCE_SEGMENT_SECONDS = 1;
 
 interface State {
   ready: boolean;
@@ -54,29 +66,53 @@ async function waitFor(page: Page, done: (s: State) => boolean, timeoutMs: numbe
   return last;
 }
 
+async function transcode(source: string, out: string, args: string[]): Promise<void> {
+  const result = await hlsify(['transcode', source, '-o', out, '--preset', 'ultrafast', '--processes', '1', '-q', ...args]);
+  if (result.exitCode !== 0) throw new Error(`transcode ${source} → ${out} failed: ${String(result.stderr)}`);
+}
+
+/** Rendition directory by language ("en" → "audio-en-stereo") for one EXT-X-MEDIA type of a master. */
+function mediaDirs(master: string, type: 'AUDIO' | 'SUBTITLES'): Map<string, string> {
+  const dirs = new Map<string, string>();
+  for (const line of master.split('\n').filter((l) => l.startsWith(`#EXT-X-MEDIA:TYPE=${type},`))) {
+    const language = /LANGUAGE="([^"]+)"/.exec(line)?.[1];
+    const uri = /URI="([^"]+)"/.exec(line)?.[1];
+    if (language && uri) dirs.set(language.slice(0, 2), uri.split('/')[0]!);
+  }
+  return dirs;
+}
+
 describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
   let browser: Browser;
   let work: string;
   let server: PlayerServer;
   /** Per ladder: rendition directory by height, e.g. 240 → "240p". */
   const renditions: Record<string, Map<number, string>> = {};
+  /** Per ladder: audio rendition directory by two-letter language. */
+  const audio: Record<string, Map<string, string>> = {};
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'hlsify-test-players-'));
-    const source = join(work, 'source.mp4');
-    await execa('ffmpeg', ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-f', 'lavfi', '-i', 'sine', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', source]);
+    // Two audio languages and two subtitle languages in one 640x360, 6 s source: the video and audio of
+    // two-languages.mp4 with the subtitles of subtitles.mkv, stream-copied.
+    const source = join(work, 'source.mkv');
+    await execa('ffmpeg', ['-hide_banner', '-v', 'error', '-i', fixture('two-languages.mp4'), '-i', fixture('subtitles.mkv'), '-map', '0:v', '-map', '0:a', '-map', '1:s', '-c', 'copy', '-t', '6', source]);
     const dirs: Record<string, string> = {};
-    await Promise.all(
-      LADDERS.map(async (type) => {
+    await Promise.all([
+      ...LADDERS.map(async (type) => {
         const out = join(work, type);
-        const result = await hlsify(['transcode', source, '-o', out, '--ladder', '240,144', '--preset', 'ultrafast', '--segment-type', type, '--segment-duration', String(SEGMENT_SECONDS), '--processes', '1', '-q']);
-        if (result.exitCode !== 0) throw new Error(`transcode ${type} failed: ${String(result.stderr)}`);
+        await transcode(source, out, ['--ladder', '240,144', '--segment-type', type, '--segment-duration', String(SEGMENT_SECONDS)]);
         dirs[type] = out;
         const { variants } = await readLadder(out);
         renditions[type] = new Map(variants.map((v) => [v.variant.resolution!.height, v.variant.uri.split('/')[0]!]));
+        audio[type] = mediaDirs(await readFile(join(out, 'master.m3u8'), 'utf8'), 'AUDIO');
       }),
-    );
-    dirs.alt = await makeAlternateTracksLadder(work);
+      ...SOURCES.map(async ({ name, fixture: input, ladder }) => {
+        const out = join(work, name);
+        await transcode(fixture(input), out, ['--ladder', ladder, '--segment-duration', String(SOURCE_SEGMENT_SECONDS)]);
+        dirs[name] = out;
+      }),
+    ]);
     server = await startPlayerServer(dirs);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
   });
@@ -84,6 +120,14 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
     await browser?.close();
     await server?.close();
     if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('hlsify wrote both ladders with English and French audio and subtitle renditions', async () => {
+    for (const ladder of LADDERS) {
+      const master = await readFile(join(work, ladder, 'master.m3u8'), 'utf8');
+      expect([...mediaDirs(master, 'AUDIO').keys()].sort(), ladder).toEqual(['en', 'fr']);
+      expect([...mediaDirs(master, 'SUBTITLES').keys()].sort(), ladder).toEqual(['en', 'fr']);
+    }
   });
 
   describe.each(PLAYERS)('%s', (player) => {
@@ -96,18 +140,56 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
         await page?.context().close().catch(() => undefined);
       });
 
-      it('lists both renditions and plays past a segment boundary', async () => {
+      it('lists both renditions, both audio languages and both subtitle tracks, and plays past a segment boundary', async () => {
         const mark = server.requests.length;
         await page.goto(`${server.url}/play/${player}/${ladder}`);
         const ready = await waitFor(page, (s) => s.ready, 20_000);
         expect(ready.errors).toEqual([]);
         expect(ready.levels.map((l) => `${l.width}x${l.height}`).sort()).toEqual(['256x144', '426x240']);
+        const tracks = async () => (await page.evaluate(`({ audio: window.__player.audioTracks(), subtitles: window.__player.subtitleTracks() })`)) as { audio: string[]; subtitles: string[] };
+        const deadline = Date.now() + 10_000;
+        while ((await tracks()).subtitles.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 150));
+        // Two-letter prefixes: players give languages as the playlist does (en) or in another form (en-US).
+        expect((await tracks()).audio.map((l) => l.slice(0, 2)).sort()).toEqual(['en', 'fr']);
+        expect((await tracks()).subtitles.map((l) => l.slice(0, 2)).sort()).toEqual(['en', 'fr']);
         expect(await page.evaluate(PLAY_FROM_START)).toBe(true);
         const played = await waitFor(page, (s) => s.time > SEGMENT_SECONDS + 0.5 && !s.paused, 25_000);
         expect(played.errors).toEqual([]);
         expect(played.time).toBeGreaterThan(SEGMENT_SECONDS + 0.5);
-        const segments = server.requests.slice(mark).filter((p) => p.startsWith(`/ladders/${ladder}/`) && /segment_\d+\.(ts|m4s)$/.test(p));
+        const segments = server.requests.slice(mark).filter((p) => p.startsWith(`/ladders/${ladder}/`) && /\d+p\/segment_\d+\.(ts|m4s)$/.test(p));
         expect(segments.length).toBeGreaterThanOrEqual(2);
+      });
+
+      it('switches audio language while playing: the other language loads and playback continues', async () => {
+        expect(await page.evaluate(PLAY_FROM_START)).toBe(true);
+        await waitFor(page, (s) => s.time > 0.5, 15_000);
+        // Switch to the language the player is not playing now (players choose the default or the browser's).
+        const playing = String(await page.evaluate('window.__player.currentAudio()')).slice(0, 2);
+        const target = playing === 'fr' ? 'en' : 'fr';
+        const dir = `/ladders/${ladder}/${audio[ladder]!.get(target)}/segment_`;
+        const mark = server.requests.length;
+        const startTime = (await waitFor(page, () => true, 0)).time;
+        expect(await page.evaluate(`window.__player.selectAudio('${target}')`)).toBe(true);
+        const switched = await waitFor(page, (s) => s.time > startTime + SEGMENT_SECONDS && server.requests.slice(mark).some((p) => p.startsWith(dir)), 20_000);
+        expect(switched.errors).toEqual([]);
+        expect(server.requests.slice(mark).filter((p) => p.startsWith(dir)).length, `${player} ${ladder} from ${playing}: ${JSON.stringify(server.requests.slice(mark))}`).toBeGreaterThan(0);
+        expect(String(await page.evaluate('window.__player.currentAudio()')).slice(0, 2)).toBe(target);
+        expect(switched.time).toBeGreaterThan(startTime + SEGMENT_SECONDS);
+        expect(switched.paused).toBe(false);
+      });
+
+      it('shows the English subtitle cue at its time', async () => {
+        expect(await page.evaluate(`window.__player.showSubtitles('en')`)).toBe(true);
+        await page.evaluate(`document.querySelector('video').currentTime = ${FIRST_CUE.at}`);
+        const deadline = Date.now() + 15_000;
+        let cue = '';
+        while (cue !== FIRST_CUE.text && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          cue = String(await page.evaluate('window.__player.cue()'));
+        }
+        const vtt = server.requests.filter((p) => p.startsWith(`/ladders/${ladder}/`) && p.endsWith('.vtt'));
+        expect(vtt.length).toBeGreaterThan(0);
+        expect(cue, `${player} ${ladder} at ${(await waitFor(page, () => true, 0)).time} s, WebVTT loaded: ${JSON.stringify(vtt)}`).toBe(FIRST_CUE.text);
       });
 
       it('plays every rendition forced: its segments load and the picture has its size', async () => {
@@ -127,47 +209,27 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
         }
       });
     });
-  });
-  describe.each(PLAYERS)('%s with alternate audio and subtitles', (player) => {
-    it('lists both audio languages and the subtitles, switches audio while playing and shows a cue at its time', async () => {
-      const page = await (await browser.newContext()).newPage();
-      try {
-        await page.goto(`${server.url}/play/${player}/alt`);
-        const ready = await waitFor(page, (s) => s.ready, 20_000);
-        expect(ready.errors).toEqual([]);
-        const tracks = async () => (await page.evaluate(`({ audio: window.__player.audioTracks(), subtitles: window.__player.subtitleTracks() })`)) as { audio: string[]; subtitles: string[] };
-        const deadline = Date.now() + 10_000;
-        while ((await tracks()).subtitles.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 150));
-        // Two-letter prefixes: Shaka gives languages in their shortest form (en, fr).
-        expect((await tracks()).audio.map((l) => l.slice(0, 2)).sort()).toEqual(['en', 'fr']);
-        expect((await tracks()).subtitles.map((l) => l.slice(0, 2))).toEqual(['en']);
 
-        expect(await page.evaluate(PLAY_FROM_START)).toBe(true);
-        await waitFor(page, (s) => s.time > 0.5, 15_000);
-        const mark = server.requests.length;
-        expect(await page.evaluate(`window.__player.selectAudio('fra')`)).toBe(true);
-        const switched = await waitFor(page, (s) => s.time > SEGMENT_SECONDS + 1 && server.requests.slice(mark).some((p) => p.startsWith('/ladders/alt/stream_fra/seg_')), 20_000);
-        expect(switched.errors).toEqual([]);
-        expect(server.requests.slice(mark).filter((p) => p.startsWith('/ladders/alt/stream_fra/seg_')).length, JSON.stringify(server.requests.slice(mark))).toBeGreaterThan(0);
-        expect(switched.time).toBeGreaterThan(SEGMENT_SECONDS + 1);
-        expect(switched.paused).toBe(false);
-
-        const subtitleMark = server.requests.length;
-        expect(await page.evaluate(`window.__player.showSubtitles('eng')`)).toBe(true);
-        await page.evaluate(`document.querySelector('video').currentTime = ${FIRST_CUE.start + 0.5}`);
-        const cueDeadline = Date.now() + 15_000;
-        let cue = '';
-        while (cue !== FIRST_CUE.text && Date.now() < cueDeadline && !(player === 'shaka' && server.requests.slice(subtitleMark).some((p) => p.endsWith('.vtt')))) {
-          await new Promise((resolve) => setTimeout(resolve, 150));
-          cue = String(await page.evaluate('window.__player.cue()'));
+    describe.each(SOURCES)('$name source', ({ name }) => {
+      it('loads and plays past a segment boundary', async () => {
+        const page = await (await browser.newContext()).newPage();
+        try {
+          const mark = server.requests.length;
+          await page.goto(`${server.url}/play/${player}/${name}`);
+          const ready = await waitFor(page, (s) => s.ready, 20_000);
+          expect(ready.errors).toEqual([]);
+          expect(ready.levels.length).toBe(1);
+          expect(await page.evaluate(PLAY_FROM_START)).toBe(true);
+          const played = await waitFor(page, (s) => s.time > SOURCE_SEGMENT_SECONDS + 0.25 && s.height > 0, 25_000);
+          expect(played.errors, `${player} ${name}`).toEqual([]);
+          expect(played.time).toBeGreaterThan(SOURCE_SEGMENT_SECONDS + 0.25);
+          expect(played.height).toBe(ready.levels[0]!.height);
+          const segments = server.requests.slice(mark).filter((p) => p.startsWith(`/ladders/${name}/`) && /\d+p\/segment_\d+\.(ts|m4s)$/.test(p));
+          expect(segments.length, JSON.stringify(server.requests.slice(mark))).toBeGreaterThanOrEqual(2);
+        } finally {
+          await page.context().close();
         }
-        expect(server.requests.filter((p) => p.startsWith('/ladders/alt/stream_video/') && p.endsWith('.vtt')).length).toBeGreaterThan(0);
-        // Shaka Player 5 loads the WebVTT segments of this ffmpeg-made ladder but adds no cue from them
-        // (hls.js and Video.js show it at its time); its cue check waits for hlsify's own subtitle renditions.
-        if (player !== 'shaka') expect(cue, `${player} at ${(await waitFor(page, () => true, 0)).time} s`).toBe(FIRST_CUE.text);
-      } finally {
-        await page.context().close();
-      }
+      });
     });
   });
 });
