@@ -379,14 +379,16 @@ export async function expectCompleteLadder(s3: S3TestServer, bucket: string, pre
   expect(master.isMasterPlaylist, 'master.m3u8 is a master playlist').toBe(true);
   const variants: BucketLadder['variants'] = [];
   const expected = new Set([`${prefix}/master.m3u8`]);
-  for (const variant of (master as types.MasterPlaylist).variants) {
-    const playlistKey = posix.join(prefix, variant.uri);
-    expect(keys, `media playlist ${variant.uri}`).toContain(playlistKey);
+  // Every media playlist the master names (variants, I-frame streams, audio and subtitle renditions) is in
+  // the bucket with every segment it names.
+  const readMedia = async (uri: string) => {
+    const playlistKey = posix.join(prefix, uri);
+    expect(keys, `media playlist ${uri}`).toContain(playlistKey);
     expected.add(playlistKey);
     const playlist = HLS.parse((await s3.get(bucket, playlistKey)).toString('utf8')) as types.MediaPlaylist;
     expect(playlist.isMasterPlaylist).toBe(false);
-    expect(playlist.endlist, `${variant.uri} has #EXT-X-ENDLIST`).toBe(true);
-    expect(playlist.segments.length, `${variant.uri} has segments`).toBeGreaterThan(0);
+    expect(playlist.endlist, `${uri} has #EXT-X-ENDLIST`).toBe(true);
+    expect(playlist.segments.length, `${uri} has segments`).toBeGreaterThan(0);
     const dir = posix.dirname(playlistKey);
     const segmentKeys = playlist.segments.map((s) => posix.join(dir, s.uri));
     const init = playlist.segments[0]?.map?.uri;
@@ -395,9 +397,16 @@ export async function expectCompleteLadder(s3: S3TestServer, bucket: string, pre
       expect(keys, `segment ${key}`).toContain(key);
       expected.add(key);
     }
+    return { playlist, segmentKeys };
+  };
+  const renditionUris = new Set<string>();
+  for (const variant of (master as types.MasterPlaylist).variants) {
+    const { playlist, segmentKeys } = await readMedia(variant.uri);
     // I-frame playlists (EXT-X-I-FRAME-STREAM-INF) point into the same segments: checked, not counted.
     if (!variant.isIFrameOnly) variants.push({ uri: variant.uri, playlist, segmentKeys });
+    for (const rendition of [...variant.audio, ...variant.subtitles]) if (rendition.uri) renditionUris.add(rendition.uri);
   }
+  for (const uri of renditionUris) await readMedia(uri);
   expect(variants.length, 'renditions in the master playlist').toBeGreaterThan(0);
   expect(keys.filter((k) => !expected.has(k)), 'objects under the prefix that no playlist names').toEqual([]);
   return { keys, master: master as types.MasterPlaylist, variants };
@@ -410,7 +419,7 @@ export function metricValue(text: string, sample: string): number | undefined {
 }
 
 /**
- * An ffmpeg that never finishes an encode (it answers -version and -encoders through the real one, then
+ * An ffmpeg that never finishes an encode (it answers -version, -encoders and the interlace sample through the real one, then
  * waits forever): for jobs that must be killed, time out or be measured mid-job without using the CPU.
  * Its arguments name the worker's tmp dir, so the test teardown ends it.
  */
@@ -419,7 +428,7 @@ export async function hangingFfmpeg(): Promise<string> {
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const real = (await execa('sh', ['-c', 'command -v ffmpeg'])).stdout.trim();
   const path = join(dir, 'ffmpeg');
-  await writeFile(path, `#!/bin/sh\ncase " $* " in *" -version "*|*" -encoders "*) exec ${real} "$@";; esac\nwhile :; do sleep 0.2; done\n`, { mode: 0o755 });
+  await writeFile(path, `#!/bin/sh\ncase " $* " in *" -version "*|*" -encoders "*|*" idet"*) exec ${real} "$@";; esac\nwhile :; do sleep 0.2; done\n`, { mode: 0o755 });
   return path;
 }
 

@@ -96,7 +96,7 @@ describe.skipIf(!HAVE_CHROMIUM)('preview page: audio and subtitle tracks', () =>
 
   it('says "none" for a ladder without alternate tracks', async () => {
     const out = join(work, 'plain');
-    const result = await hlsify(['transcode', fixture('mjpeg-tiny.avi'), '-o', out, '--preset', 'ultrafast', '-q']);
+    const result = await hlsify(['transcode', fixture('mjpeg-tiny.avi'), '-o', out, '--preset', 'ultrafast', '--audio', 'muxed', '-q']);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const serving = await startServing(['preview', out, '--port', '0']);
     const page = await (await browser.newContext()).newPage();

@@ -3,7 +3,10 @@
  * washed out (grey-patch luma), A/V drift and late starts (stream start times), segments longer than the
  * target, untagged colour, a frame rate that is not what the master says.
  */
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import HLS from 'hls-parser';
+import type { types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
@@ -90,9 +93,14 @@ describe('edit lists and start times', () => {
     const out = await transcode('edit-list-cut.mp4', ['--ladder', '240,180']);
     const ladder = await readLadder(out);
     expect(ladder.variants).toHaveLength(2);
+    // Audio is a rendition of its own (the default layout): its first segment gives the audio start.
+    const audioUri = ladder.master.variants[0]!.audio[0]?.uri;
+    expect(audioUri, 'an audio rendition').toBeDefined();
+    const audioPlaylist = HLS.parse(await readFile(join(out, audioUri!), 'utf8')) as types.MediaPlaylist;
+    const audioStart = (await streamStarts(join(out, dirname(audioUri!), audioPlaylist.segments[0]!.uri))).audio;
     for (const v of ladder.variants) {
       const first = join(v.dir, v.media.segments[0]!.uri);
-      const starts = await streamStarts(first);
+      const starts = { ...(await streamStarts(first)), audio: audioStart };
       // Video presentation begins after the B-frame reorder delay (a frame or two), never at the 1.4 s TS mux delay.
       expect(starts.video).toBeGreaterThanOrEqual(0);
       expect(starts.video).toBeLessThan(3 / 30);

@@ -72,6 +72,6 @@ describe('hlsify submit', () => {
     expect(String(result.stdout)).toMatch(/^job-[0-9a-f-]{36}$/);
     expect(await broker.messageCount(broker.queue)).toBe(1);
     const help = await hlsify(['submit', '--help']);
-    expect(String(help.stdout).trim().split('\n').at(-1)).toMatch(/^ {2}hlsify submit /);
+    expect(String(help.stdout).trim().split('\n').at(-1)).toMatch(/^ {2}\$ hlsify submit /);
   });
 });

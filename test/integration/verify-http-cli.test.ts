@@ -114,6 +114,6 @@ describe('hlsify verify (CLI)', () => {
     const help = await hlsify(['verify', '--help']);
     expect(help.exitCode).toBe(0);
     const lines = String(help.stdout).trim().split('\n');
-    expect(lines.slice(-4)).toEqual(['Examples:', '  hlsify verify input-hls', '  hlsify verify out/master.m3u8 --quick', '  hlsify verify https://cdn.example.com/videos/42/master.m3u8 --json']);
+    expect(lines.slice(-4)).toEqual(['Examples:', '  $ hlsify verify input-hls', '  $ hlsify verify out/master.m3u8 --quick', '  $ hlsify verify https://cdn.example.com/videos/42/master.m3u8 --json']);
   });
 });

@@ -20,9 +20,13 @@ export function makeSource(path: string, seconds = 8): void {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2', '-shortest', path]);
 }
 
-/** A ladder made by `hlsify transcode` (360p and 240p, 2 s segments unless `extra` says otherwise). */
+/**
+ * A ladder made by `hlsify transcode` (360p and 240p, 2 s segments unless `extra` says otherwise), with its
+ * audio muxed into the video unless `extra` asks otherwise: the rule tests add renditions by hand.
+ */
 export async function transcodeLadder(source: string, output: string, extra: string[] = []): Promise<void> {
-  const result = await hlsify(['transcode', source, '-o', output, '--ladder', '360,240', '--segment-duration', '2', '--preset', 'ultrafast', '--no-verify', '-q', ...extra]);
+  const audio = extra.includes('--audio') ? [] : ['--audio', 'muxed'];
+  const result = await hlsify(['transcode', source, '-o', output, '--ladder', '360,240', '--segment-duration', '2', '--preset', 'ultrafast', '--no-verify', '-q', ...audio, ...extra]);
   expect(result.exitCode, String(result.stderr)).toBe(0);
 }
 

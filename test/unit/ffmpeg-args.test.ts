@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFfmpegArgs, buildFilterGraph } from '../../src/core/encode/ffmpeg-args.js';
+import { buildFfmpegArgs, buildFilterGraph, buildMediaArgs, timestampOffset } from '../../src/core/encode/ffmpeg-args.js';
 import { planLadder } from '../../src/core/plan/plan-ladder.js';
 import { INPUT_FORMAT_WHITELIST } from '../../src/core/tools/hardening.js';
 import { mediaInfo, type MediaShape } from './media-info-builder.js';
@@ -221,5 +221,24 @@ describe('buildFfmpegArgs: audio', () => {
     const args = buildFfmpegArgs(plan({ audio: false }), [0, 1], WORK);
     expect(valuesOf(args, '-map')).toEqual(['[v0]', '[v1]']);
     expect(args).not.toContain('-c:a');
+  });
+});
+
+describe('timestampOffset: one timestamp origin for separate audio and video', () => {
+  it('is the larger of the B-frame reorder delay and the AAC priming, on every video and audio output', () => {
+    const p = plan({ fps: 30 }, { preset: 'veryfast' });
+    expect(timestampOffset(p)).toBe(0.067);
+    const video = buildFfmpegArgs(p, [0], WORK);
+    expect(valuesOf(video, '-output_ts_offset')).toEqual(['0.067']);
+    expect(p.audioRenditions).toHaveLength(1);
+    expect(valuesOf(buildMediaArgs(p, WORK)!, '-output_ts_offset')).toEqual(['0.067']);
+  });
+
+  it('is the AAC priming with ultrafast (no B-frames), and nothing without audio and B-frames', () => {
+    const withAudio = plan({ fps: 30 }, { preset: 'ultrafast' });
+    expect(timestampOffset(withAudio)).toBe(0.022); // 1024 samples at 48 kHz
+    const silent = plan({ fps: 30, audio: false }, { preset: 'ultrafast' });
+    expect(timestampOffset(silent)).toBe(0);
+    expect(valuesOf(buildFfmpegArgs(silent, [0], WORK), '-output_ts_offset')).toEqual([]);
   });
 });

@@ -113,8 +113,10 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',
-    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream).
+    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream), plus the
+    // plan's common offset (see timestampOffset).
     '-muxdelay', '0', '-muxpreload', '0',
+    ...offsetArgs(plan),
     '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
@@ -123,6 +125,26 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     paths.playlist,
   ];
   return args;
+}
+
+/**
+ * One timestamp origin for every process of a plan, so players line separate audio up with video by
+ * PTS. Left alone, each muxer shifts its own output just enough to avoid negative timestamps: the video
+ * by x264's B-frame reorder delay (2 frames with B-pyramid; none with ultrafast), the audio by AAC's
+ * 1024-sample priming, so separate audio would land 20-50 ms off the video. Offsetting every output by
+ * the larger of the two keeps all timestamps non-negative, so no muxer shifts anything on its own.
+ */
+export function timestampOffset(plan: EncodePlan): number {
+  const reorder = plan.renditions.length > 0 && plan.video.preset !== 'ultrafast' && plan.video.fps > 0 ? 2 / plan.video.fps : 0;
+  const rates = [...plan.audioRenditions.map((r) => r.sampleRate), ...(plan.audio ? [plan.audio.sampleRate] : [])];
+  const priming = rates.length > 0 ? 1024 / Math.min(...rates) : 0;
+  return Math.ceil(Math.max(reorder, priming) * 1000) / 1000;
+}
+
+/** `-output_ts_offset` for one output (see timestampOffset). */
+function offsetArgs(plan: EncodePlan): string[] {
+  const offset = timestampOffset(plan);
+  return offset > 0 ? ['-output_ts_offset', offset.toFixed(3)] : [];
 }
 
 /** The HLS muxer options shared by video and audio renditions. */
@@ -153,6 +175,7 @@ function audioOutputArgs(plan: EncodePlan, rendition: AudioRendition, workDir: s
     '-t', Math.max(0.1, plan.input.duration - 1024 / rendition.sampleRate).toFixed(3),
     // The same timestamp origin as the video renditions, so players line audio up with video by PTS.
     '-muxdelay', '0', '-muxpreload', '0',
+    ...offsetArgs(plan),
     ...hlsMuxerArgs(plan, audioPaths(workDir, plan, rendition)),
   ];
 }

@@ -4,18 +4,24 @@
  */
 import type { Ladder } from './ladder-model.js';
 import { groupPlaylists, kbps, loadedVariants, measuredRate, type MeasuredRate } from './measure.js';
+import type { LoadedPlaylist } from './ladder-model.js';
 import { judge, type RuleResult } from './report.js';
 
 /** Allowed distance between declared and measured, as a fraction of the declared value (Apple: 10%). */
 export const BANDWIDTH_TOLERANCE = 0.1;
 
-function withAudio(ladder: Ladder, video: MeasuredRate, audioGroup: string | undefined): { rate: MeasuredRate; note: string } {
-  const audio = groupPlaylists(ladder, 'AUDIO', audioGroup)
+function withAudio(ladder: Ladder, video: MeasuredRate, audioGroup: string | undefined, own: LoadedPlaylist | undefined): { rate: MeasuredRate; note: string } {
+  const group = groupPlaylists(ladder, 'AUDIO', audioGroup);
+  const audio = group
     .map((r) => ({ name: r.name, rate: r.playlist ? measuredRate(r.playlist) : undefined }))
     .filter((r): r is { name: string; rate: MeasuredRate } => r.rate !== undefined);
   if (audio.length === 0) return { rate: video, note: '' };
   const peak = audio.reduce((best, r) => (r.rate.peak > best.rate.peak ? r : best));
   const average = audio.reduce((best, r) => (r.rate.average > best.rate.average ? r : best));
+  // An audio-only variant whose URI is one of its group's renditions plays one of them, not both.
+  if (own !== undefined && group.some((r) => r.playlist === own)) {
+    return { rate: { peak: peak.rate.peak, average: average.rate.average }, note: ` (largest audio "${peak.name}")` };
+  }
   return {
     rate: { peak: video.peak + peak.rate.peak, average: video.average + average.rate.average },
     note: ` (with audio "${peak.name}")`,
@@ -38,7 +44,7 @@ export function bandwidthRules(ladder: Ladder): RuleResult[] {
     const video = playlist ? measuredRate(playlist) : undefined;
     if (!video) continue;
     measured++;
-    const { rate, note } = withAudio(ladder, video, variant.audio);
+    const { rate, note } = withAudio(ladder, video, variant.audio, playlist);
     if (variant.bandwidth !== undefined) {
       const line = `${variant.uri}: measured peak ${kbps(rate.peak)}${note}, BANDWIDTH ${kbps(variant.bandwidth)} (${(((rate.peak - variant.bandwidth) / variant.bandwidth) * 100).toFixed(1)}%)`;
       (outside(rate.peak, variant.bandwidth) ? peak : peakOk).push(line);

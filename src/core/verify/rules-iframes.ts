@@ -13,7 +13,8 @@ export function iFrameRules(ladder: Ladder): RuleResult[] {
     return { variant, playlist: key ? ladder.playlists.get(key) : undefined };
   });
   const present = entries.length > 0;
-  const videoVariants = ladder.master.variants.length;
+  // Variants with a picture: a RESOLUTION, or a video codec in CODECS.
+  const videoVariants = ladder.master.variants.filter((v) => v.resolution !== undefined || /\b(avc[13]|hvc1|hev1|av01|vp09|dvh[1e])\./.test((v.codecs ?? []).join(','))).length;
 
   const onlyTag = entries.filter((e) => e.playlist?.playlist && !e.playlist.playlist.iFramesOnly).map((e) => `${e.playlist!.name}: no EXT-X-I-FRAMES-ONLY`);
 
@@ -61,6 +62,8 @@ export function iFrameRules(ladder: Ladder): RuleResult[] {
 
   return [
     judge({ id: '6.1', level: 'MUST', title: 'I-frame playlists provided' }, present ? [] : [`master: no EXT-X-I-FRAME-STREAM-INF (${videoVariants} variants)`], {
+      // An audio-only ladder has no frames to give trick play.
+      applicable: present || videoVariants > 0,
       passEvidence: [`${entries.length} I-frame playlists`],
     }),
     judge({ id: '6.8', level: 'MUST', title: 'I-frame playlists carry EXT-X-I-FRAMES-ONLY' }, onlyTag, { applicable: present }),
