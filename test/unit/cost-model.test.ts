@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_COST_MODEL, choosePreset, completeCostModel, ladderMegapixelsPerSecond, predictSpeed, type CostModel } from '../../src/core/plan/cost-model.js';
+import { BUILT_IN_COST_MODEL, choosePreset, completeCostModel, ladderMegapixelsPerSecond, predictSpeed, runOverheadSeconds, wholeRunSpeed, type CostModel } from '../../src/core/plan/cost-model.js';
 import { planLadder } from '../../src/core/plan/plan-ladder.js';
 import { mediaInfo } from './media-info-builder.js';
 
@@ -80,9 +80,10 @@ describe('planLadder with the speed floor', () => {
   });
 
   it('follows the cost model it is given, and an explicit preset wins', () => {
-    // At a 1.5x floor: this model reaches it with superfast (2.20x), the built-in table only with ultrafast.
-    expect(planLadder(clip, { cores: 2, minSpeed: 1.5, costModel: model }).presetChoice).toMatchObject({ preset: 'superfast', costModel: 'calibration' });
-    expect(planLadder(clip, { cores: 2, minSpeed: 1.5 }).presetChoice).toMatchObject({ preset: 'ultrafast', costModel: 'built-in' });
+    // At a 1.3x floor for the whole run: this model reaches it with superfast (an encode at 2.20x is 1.41x
+    // with probing and checks), the built-in table only with ultrafast.
+    expect(planLadder(clip, { cores: 2, minSpeed: 1.3, costModel: model }).presetChoice).toMatchObject({ preset: 'superfast', costModel: 'calibration' });
+    expect(planLadder(clip, { cores: 2, minSpeed: 1.3 }).presetChoice).toMatchObject({ preset: 'ultrafast', costModel: 'built-in' });
     expect(planLadder(clip, { cores: 2, costModel: model, preset: 'medium' }).presetChoice).toMatchObject({ preset: 'medium', source: 'flag' });
     expect(planLadder(clip, { cores: 2, minSpeed: 0 }).video.preset).toBe('slow');
   });
@@ -107,5 +108,25 @@ describe('completeCostModel', () => {
   it('leaves a model with nothing in common with the built-in table as it is', () => {
     const odd: CostModel = { source: 'calibration', coreSecondsPerMegapixel: { veryslow: 1 } };
     expect(completeCostModel(odd)).toEqual(odd);
+  });
+});
+
+describe('whole-run prediction', () => {
+  it('adds the run overhead to the encode: a 10 s 1080p25 ladder on 2 cores measured 9.2 s wall for a 6.8 s encode', () => {
+    expect(runOverheadSeconds(LADDER_1080P_25, 10, 2)).toBeCloseTo(0.4 + (0.0047 * LADDER_1080P_25 * 10) / 2, 6);
+    expect(runOverheadSeconds(LADDER_1080P_25, 10, 2)).toBeGreaterThan(2.2);
+    // An encode predicted at 10/6.8 x realtime is a whole run near 10/9.2.
+    expect(wholeRunSpeed(10 / 6.8, LADDER_1080P_25, 10, 2)).toBeGreaterThan(10 / 9.4);
+    expect(wholeRunSpeed(10 / 6.8, LADDER_1080P_25, 10, 2)).toBeLessThan(10 / 9.0);
+  });
+
+  it('makes the floor pick a faster preset when the encode alone would just reach it', () => {
+    const model: CostModel = { source: 'calibration', coreSecondsPerMegapixel: { ultrafast: 0.008, superfast: 0.0125, veryfast: 0.0146, faster: 0.0213, fast: 0.0249, medium: 0.0281, slow: 0.041 } };
+    const input = { explicit: undefined, ruled: 'slow' as const, minSpeed: 0.8, model, megapixelsPerSecond: LADDER_1080P_25, cores: 2 };
+    // Encode alone: fast is predicted 0.88x, yet the measured run was 0.73x once probing and checks are counted.
+    expect(choosePreset(input).preset).toBe('fast');
+    const whole = choosePreset({ ...input, mediaSeconds: 10 });
+    expect(whole.preset).toBe('faster');
+    expect(whole.predictedSpeed!).toBeGreaterThanOrEqual(0.8);
   });
 });

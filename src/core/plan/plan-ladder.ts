@@ -120,6 +120,7 @@ export function planLadder(media: SourceMedia, options: PlanOptions, evidence: S
     model: options.costModel ?? BUILT_IN_COST_MODEL,
     megapixelsPerSecond: ladderMegapixelsPerSecond(renditions, fps),
     cores: options.cores,
+    mediaSeconds: media.duration,
   });
   return {
     input: {
