@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateFixtures } from './helpers/fixtures.js';
+import { generateFixtures } from '../fixtures/recipes.js';
 
 export default function setup(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');

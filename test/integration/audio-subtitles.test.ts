@@ -10,7 +10,7 @@ import HLS from 'hls-parser';
 import type { types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { audioStreams, decodeErrors, firstVideoPacket, measuredAverage, measuredPeak, readLadder } from '../helpers/ladder-checks.js';
 
 interface ExpectedMedia {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 
 const HOUR = 3600;
 const PID_NAMESPACE = readlinkSync('/proc/self/ns/pid');

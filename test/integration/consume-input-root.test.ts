@@ -7,7 +7,7 @@ import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { expectCompleteLadder, quickJob, useBroker } from './consume-support.js';
 

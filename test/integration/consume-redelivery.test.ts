@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { encoding, hangingFfmpeg, quickJob, until, useBroker, type WorkerProcess } from './consume-support.js';
 

@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { expectCompleteLadder, slowJob, until, useBroker } from './consume-support.js';
 

@@ -14,7 +14,7 @@ import HLS from 'hls-parser';
 import type { types } from 'hls-parser';
 import { expect, onTestFinished } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { S3_TEST_ENV, type S3TestServer } from '../helpers/s3-server.js';
 import { linesOf, processesMentioning } from './support.js';
 

@@ -7,7 +7,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { childProcesses, expectFinalErrorLine, expectNoTempLeft, ffmpegChildren, processesMentioning, waitFor } from './support.js';
 
 /** Starts a deliberately slow transcode (1080p source, full ladder, x264 veryslow) in the test's own dirs. */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 
 let server: S3TestServer;

@@ -7,7 +7,7 @@ import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { expectNoTempLeft, expectOneErrorLine } from './support.js';
 
 /** A folder holding a copy of a small video and a neighbour file. */

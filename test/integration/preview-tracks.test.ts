@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { FIRST_CUE, makeAlternateTracksLadder } from './alternate-tracks-ladder.js';
 import { startServing } from './preview-support.js';
 

@@ -9,7 +9,7 @@ import HLS from 'hls-parser';
 import type { types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { firstVideoPacket, readLadder } from '../helpers/ladder-checks.js';
 import { idet, patchLuma, streamStarts, videoPts, videoTags } from '../helpers/picture-checks.js';
 

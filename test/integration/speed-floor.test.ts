@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseFfmpegVersion } from '../../src/core/tools/binaries.js';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 
 interface SpeedJson {
   preset: string;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { AMQP_URL, expectCompleteLadder, until, useBroker, type TestBroker } from './consume-support.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { expectFinalErrorLine, expectOneErrorLine } from './support.js';
 import { copyLadder, ladderFiles, makeLadder, removeLadder, runCli, writes } from './upload-support.js';

@@ -9,7 +9,7 @@ import type { Options } from 'execa';
 import { expect } from 'vitest';
 import { hlsify, tempDir } from '../helpers/cli.js';
 import type { FaultProxy, SeenRequest } from '../helpers/fault-proxy.js';
-import { fixture } from '../helpers/fixtures.js';
+import { fixture } from '../../fixtures/recipes.js';
 import { S3_TEST_ENV, type S3TestServer } from '../helpers/s3-server.js';
 
 /** The secret the tests' credentials use: it must never be printed. */
