@@ -1,9 +1,11 @@
 /**
- * hlsify as a library: `import { transcode, uploadLadder } from 'hlsify'`. The same core the CLI and the
+ * hlsify as a library: `import { transcode, uploadLadder, verifyLadder } from 'hlsify'`. The same core the CLI and the
  * worker run; it never prints and never exits: progress comes as typed events, failures as the errors below.
  */
 export { transcode, probeInput, planLadder, type TranscodeOptions, type LadderInput, type LadderPlanOptions } from './library/transcode.js';
 export { uploadLadder, type UploadLadderOptions } from './library/upload.js';
+export { verifyLadder, type VerifyLadderOptions } from './library/verify.js';
+export type { VerifyReport, VerifySummary, RuleResult, RuleLevel, RuleStatus } from './core/verify/report.js';
 export type { TranscodeResult } from './core/transcode.js';
 export type { UploadResult, UploadedObject } from './core/upload/upload-ladder.js';
 export type { PipelineEvent, PipelineListener, PipelineStage, RenditionProgress, UploadFileStatus } from './core/events.js';

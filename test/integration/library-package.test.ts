@@ -98,6 +98,12 @@ describe('the packed package', () => {
     expect(keys).toContain('lib/clip/master.m3u8');
     expect(keys.length).toBeGreaterThanOrEqual(3);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|ExperimentalWarning/);
+
+    // The ladder the example wrote, checked through the package's verifyLadder.
+    const check = `const { verifyLadder } = await import('hlsify'); const r = await verifyLadder(process.argv[1], { quick: true }); console.log(JSON.stringify(r.summary));`;
+    const verified = await execa(process.execPath, ['--input-type=module', '-e', check, join(project, 'clip-hls')], { cwd: project, reject: false, timeout: 120_000 });
+    expect(verified.exitCode, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, fail: 0 });
   });
 
   it("stops through the example's AbortSignal on Ctrl-C: exit 1 saying so, nothing published, no temp dir left", async () => {
@@ -122,7 +128,7 @@ describe('the packed package', () => {
   it('type-checks a TypeScript consumer against the shipped declarations (strict; wrong calls are errors)', async () => {
     await writeFile(
       join(project, 'consumer.ts'),
-      `import { transcode, uploadLadder, probeInput, planLadder, InputError, type PipelineEvent, type TranscodeResult, type UploadResult } from 'hlsify';
+      `import { transcode, uploadLadder, verifyLadder, probeInput, planLadder, InputError, type PipelineEvent, type TranscodeResult, type UploadResult, type VerifyReport } from 'hlsify';
 
 const onEvent = (event: PipelineEvent): void => {
   if (event.type === 'encode-progress') console.log(event.fraction.toFixed(2), event.speed);
@@ -140,6 +146,10 @@ export async function run(input: string, signal: AbortSignal): Promise<UploadRes
     if (error instanceof InputError) return undefined;
     throw error;
   }
+  const report: VerifyReport = await verifyLadder(result.outputDir, { quick: true, signal });
+  if (!report.summary.ok) console.log(report.rules.filter((r) => r.status === 'FAIL').map((r) => r.id));
+  // @ts-expect-error quick is a boolean
+  void verifyLadder(result.outputDir, { quick: 'yes' });
   // @ts-expect-error the destination is required
   void uploadLadder({ dir: result.outputDir });
   // @ts-expect-error segmentType is 'ts' or 'fmp4'
