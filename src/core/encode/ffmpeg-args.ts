@@ -113,16 +113,7 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',
-    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream), plus the
-    // plan's common offset (see timestampOffset).
-    '-muxdelay', '0', '-muxpreload', '0',
-    ...offsetArgs(plan),
-    '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
-    '-hls_flags', 'independent_segments',
-    '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
-    ...(paths.initSegment ? ['-hls_fmp4_init_filename', paths.initSegment] : []),
-    '-hls_segment_filename', paths.segmentPattern,
-    paths.playlist,
+    ...hlsMuxerArgs(plan, paths),
   ];
   return args;
 }
@@ -151,6 +142,10 @@ function offsetArgs(plan: EncodePlan): string[] {
 function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>): string[] {
   const { segment } = plan;
   return [
+    // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream), plus the
+    // plan's common offset (see timestampOffset): one origin for video and audio renditions alike.
+    '-muxdelay', '0', '-muxpreload', '0',
+    ...offsetArgs(plan),
     '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
@@ -173,9 +168,6 @@ function audioOutputArgs(plan: EncodePlan, rendition: AudioRendition, workDir: s
     // The AAC encoder flushes one frame more than it was fed: stopping one frame early keeps the last
     // packet before the video's end, so no sliver of a segment follows the video's last one.
     '-t', Math.max(0.1, plan.input.duration - 1024 / rendition.sampleRate).toFixed(3),
-    // The same timestamp origin as the video renditions, so players line audio up with video by PTS.
-    '-muxdelay', '0', '-muxpreload', '0',
-    ...offsetArgs(plan),
     ...hlsMuxerArgs(plan, audioPaths(workDir, plan, rendition)),
   ];
 }
