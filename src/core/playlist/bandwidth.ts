@@ -36,3 +36,31 @@ export function peakBandwidth(segments: readonly SegmentMeasure[], targetDuratio
   }
   return Math.ceil(peak);
 }
+
+/** What a media playlist's segments add up to: the figures every measured rendition reports. */
+export interface SegmentFigures {
+  segments: number;
+  /** Sum of EXTINF, seconds. */
+  duration: number;
+  bytes: number;
+  /** Peak segment bit rate (see peakBandwidth), b/s. */
+  bandwidth: number;
+  /** Average bit rate, b/s. */
+  averageBandwidth: number;
+  /** EXTINF of each segment and the playlist's target duration (what subtitles are cut to). */
+  segmentDurations: number[];
+  targetDuration: number;
+}
+
+/** The figures of `segments` under `targetDuration`. */
+export function segmentFigures(segments: readonly SegmentMeasure[], targetDuration: number): SegmentFigures {
+  return {
+    segments: segments.length,
+    duration: segments.reduce((sum, s) => sum + s.duration, 0),
+    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
+    bandwidth: peakBandwidth(segments, targetDuration),
+    averageBandwidth: averageBandwidth(segments),
+    segmentDurations: segments.map((s) => s.duration),
+    targetDuration,
+  };
+}

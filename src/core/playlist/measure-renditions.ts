@@ -3,27 +3,22 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EncodeError } from '../../errors.js';
 import type { AudioRendition, EncodePlan } from '../plan/encode-plan.js';
-import { averageBandwidth, peakBandwidth, type SegmentMeasure } from './bandwidth.js';
+import { segmentFigures, type SegmentFigures, type SegmentMeasure } from './bandwidth.js';
 import { AAC_LC, avcCodecFromAnnexB, avcCodecFromInitSegment } from './codecs.js';
 import { buildMasterPlaylist, type MasterIframeStream, type MasterMedia, type MasterVariant } from './master-playlist.js';
 import { parseMediaPlaylist, withTargetDuration, type MediaPlaylist } from './media-playlist.js';
 
-export interface RenditionResult {
+export interface RenditionResult extends SegmentFigures {
   name: string;
   width: number;
   height: number;
   fps: number;
   /** Media playlist, relative to the ladder root. */
   playlist: string;
-  segments: number;
-  /** Sum of EXTINF, seconds. */
-  duration: number;
-  bytes: number;
-  /** BANDWIDTH the master declares, b/s: this rendition's peak segment bit rate plus its groups' largest. */
-  bandwidth: number;
-  /** AVERAGE-BANDWIDTH the master declares, b/s. */
-  averageBandwidth: number;
-  /** The peak and average of this rendition's own segments, b/s. */
+  /**
+   * The peak and average of this rendition's own segments, b/s. `bandwidth` and `averageBandwidth` are
+   * what the master declares: these plus the largest rendition of each of its groups (see withGroups).
+   */
   videoBandwidth: number;
   videoAverageBandwidth: number;
   /** CODECS of the variant (video, then audio when it has any). */
@@ -31,13 +26,10 @@ export interface RenditionResult {
   targetBitrate: number;
   /** The media playlist's #EXT-X-VERSION. */
   playlistVersion: number;
-  /** EXTINF of each segment and the playlist's target duration (what subtitles are cut to). */
-  segmentDurations: number[];
-  targetDuration: number;
 }
 
 /** A measured audio or subtitle rendition (an EXT-X-MEDIA of the master). */
-export interface MediaRenditionResult {
+export interface MediaRenditionResult extends SegmentFigures {
   type: 'AUDIO' | 'SUBTITLES';
   name: string;
   /** NAME, LANGUAGE and flags as the master declares them. */
@@ -47,15 +39,8 @@ export interface MediaRenditionResult {
   forced: boolean;
   channels: number | undefined;
   playlist: string;
-  segments: number;
-  duration: number;
-  bytes: number;
-  bandwidth: number;
-  averageBandwidth: number;
   codecs: string[];
   playlistVersion: number;
-  segmentDurations: number[];
-  targetDuration: number;
 }
 
 /** Reads a media playlist ffmpeg wrote and the size of each of its segments; anything missing is an EncodeError. */
@@ -104,24 +89,19 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
       ? avcCodecFromInitSegment(await readHead(join(dir, playlist.initUri ?? 'init.mp4'), 64 * 1024))
       : avcCodecFromAnnexB(await readHead(join(dir, playlist.segments[0]!.uri), 64 * 1024));
   if (!codecSource) throw new EncodeError(`rendition ${rendition.name}: no H.264 parameter set found in the output`);
+  const figures = segmentFigures(segments, playlist.targetDuration);
   return {
     name: rendition.name,
     width: rendition.width,
     height: rendition.height,
     fps: plan.video.fps,
     playlist: `${rendition.name}/index.m3u8`,
-    segments: segments.length,
-    duration: segments.reduce((sum, s) => sum + s.duration, 0),
-    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
-    bandwidth: peakBandwidth(segments, playlist.targetDuration),
-    averageBandwidth: averageBandwidth(segments),
-    videoBandwidth: peakBandwidth(segments, playlist.targetDuration),
-    videoAverageBandwidth: averageBandwidth(segments),
+    ...figures,
+    videoBandwidth: figures.bandwidth,
+    videoAverageBandwidth: figures.averageBandwidth,
     codecs: plan.audio ? [codecSource, AAC_LC] : [codecSource],
     targetBitrate: rendition.videoBitrate + (plan.audio?.bitrate ?? 0),
     playlistVersion: playlist.version,
-    segmentDurations: segments.map((s) => s.duration),
-    targetDuration: playlist.targetDuration,
   };
 }
 
@@ -137,15 +117,9 @@ export async function measureAudioRendition(rendition: AudioRendition, workDir: 
     forced: false,
     channels: rendition.channels,
     playlist: `${rendition.name}/index.m3u8`,
-    segments: segments.length,
-    duration: segments.reduce((sum, s) => sum + s.duration, 0),
-    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
-    bandwidth: peakBandwidth(segments, playlist.targetDuration),
-    averageBandwidth: averageBandwidth(segments),
+    ...segmentFigures(segments, playlist.targetDuration),
     codecs: [AAC_LC],
     playlistVersion: playlist.version,
-    segmentDurations: segments.map((s) => s.duration),
-    targetDuration: playlist.targetDuration,
   };
 }
 

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { EncodeError, abortReason } from '../../errors.js';
 import type { EncodePlan, SubtitleRendition } from '../plan/encode-plan.js';
 import { subtitlePaths } from '../encode/ffmpeg-args.js';
-import { averageBandwidth, peakBandwidth } from './bandwidth.js';
+import { segmentFigures } from './bandwidth.js';
 import type { MediaRenditionResult } from './measure-renditions.js';
 import { assignCues, buildSubtitlePlaylist, buildWebVttSegment, parseWebVtt, segmentName } from './webvtt-segments.js';
 
@@ -79,15 +79,9 @@ async function writeSubtitleRendition(rendition: SubtitleRendition, timeline: Se
     forced: rendition.forced,
     channels: undefined,
     playlist: `${rendition.name}/index.m3u8`,
-    segments: segments.length,
-    duration: segments.reduce((sum, s) => sum + s.duration, 0),
-    bytes: segments.reduce((sum, s) => sum + s.bytes, 0),
-    bandwidth: peakBandwidth(segments, timeline.targetDuration),
-    averageBandwidth: averageBandwidth(segments),
+    ...segmentFigures(segments, timeline.targetDuration),
     codecs: ['wvtt'],
     playlistVersion: 3,
-    segmentDurations: [...timeline.segmentDurations],
-    targetDuration: timeline.targetDuration,
   };
 }
 
