@@ -3,8 +3,7 @@
  * frames. Field-order flags lie both ways (progressive-flagged broadcast captures, interlace-flagged
  * progressive files), so the planner weighs this sample against the flag.
  */
-import { execa } from 'execa';
-import { abortReason } from '../../errors.js';
+import { runTool } from '../tools/run-tool.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 import type { MediaInfo } from './media-info.js';
 
@@ -52,15 +51,7 @@ export async function sampleFields(ffmpeg: string, media: MediaInfo, options: { 
     '-f', 'null', '-',
   ];
   const [command, ...prefix] = [...(options.launcher ?? []), ffmpeg];
-  const result = await execa(command!, [...prefix, ...args], {
-    cancelSignal: options.signal,
-    timeout: 60_000,
-    forceKillAfterDelay: 2000,
-    stdin: 'ignore',
-    reject: false,
-    maxBuffer: 4 * 1024 * 1024,
-  });
-  if (result.isCanceled && options.signal) throw abortReason(options.signal);
+  const result = await runTool(command!, [...prefix, ...args], { signal: options.signal, timeoutMs: 60_000, maxBuffer: 4 * 1024 * 1024 });
   if (result.failed) return undefined;
   return parseIdetSummary(String(result.stderr));
 }

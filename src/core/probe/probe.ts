@@ -1,8 +1,8 @@
 /** Runs ffprobe (hardened) on a local file and returns validated MediaInfo; bad input is an InputError. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { execa } from 'execa';
-import { InputError, UsageError, abortReason, stderrTail } from '../../errors.js';
+import { runTool } from '../tools/run-tool.js';
+import { InputError, UsageError, stderrTail } from '../../errors.js';
 import { inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 import { ffprobeOutputSchema } from './ffprobe-schema.js';
 import type { MediaInfo, SourceMedia } from './media-info.js';
@@ -52,15 +52,7 @@ export async function probeInput(ffprobe: string, path: string, options: ProbeOp
 export async function probeInput(ffprobe: string, path: string, options: ProbeOptions = {}): Promise<SourceMedia> {
   const file = await checkInputFile(path);
   const args = ['-hide_banner', '-v', 'error', ...inputHardeningArgs(), '-of', 'json', '-show_format', '-show_streams', inputUrl(file.path)];
-  const result = await execa(ffprobe, args, {
-    cancelSignal: options.signal,
-    timeout: options.timeoutMs ?? 60_000,
-    forceKillAfterDelay: 2000,
-    stdin: 'ignore',
-    reject: false,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.isCanceled && options.signal) throw abortReason(options.signal);
+  const result = await runTool(ffprobe, args, { signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 });
   if (result.timedOut) throw new InputError(`input ${path}: ffprobe did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`);
   if ((result as { code?: string }).code === 'ENOENT') throw new UsageError(`ffprobe not found at "${ffprobe}"`);
   if (result.failed) {

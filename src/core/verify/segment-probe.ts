@@ -6,9 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runTool } from '../tools/run-tool.js';
 import { z } from 'zod';
-import { UsageError, abortReason, stderrTail } from '../../errors.js';
+import { UsageError, stderrTail } from '../../errors.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
 export type SegmentContainer = 'mpegts' | 'mov' | 'aac' | 'webvtt' | 'unknown';
@@ -128,15 +128,7 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
   try {
     const path = join(dir, `segment.${container === 'mov' ? 'mp4' : container === 'aac' ? 'aac' : 'ts'}`);
     await writeFile(path, bytes);
-    const result = await execa(options.ffprobe, segmentProbeArgs(path, container, options.decode), {
-      cancelSignal: options.signal,
-      timeout: options.timeoutMs ?? 120_000,
-      forceKillAfterDelay: 2000,
-      stdin: 'ignore',
-      reject: false,
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    if (result.isCanceled && options.signal) throw abortReason(options.signal);
+    const result = await runTool(options.ffprobe, segmentProbeArgs(path, container, options.decode), { signal: options.signal, timeoutMs: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
     if ((result as { code?: string }).code === 'ENOENT') throw new UsageError(`ffprobe not found at "${options.ffprobe}"`);
     const errors = String(result.stderr).split('\n').map((l) => l.trim()).filter((l) => l !== '');
     if (result.timedOut) return { ...empty, errors: ['ffprobe did not finish in time'] };
