@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationSchema, formatIssues, minSpeedSchema, parseSize, presetSchema, wholeNumberSchema } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { RungSpec } from '../core/plan/rungs.js';
+import { chunkSecondsProblem } from '../core/plan/chunks.js';
 import { dividesSegment } from '../core/plan/keyframes.js';
 
 const wholeNumber = wholeNumberSchema;
@@ -85,6 +86,7 @@ export const transcodeFlagsSchema = z
     deinterlace: z.enum(['auto', 'off', 'frame', 'field'], { error: 'expected auto, off, frame or field' }).optional(),
     processes: wholeNumber(1, 32).optional(),
     parallel: wholeNumber(1, 32).optional(),
+    chunkSeconds: wholeNumber(1, 3600).optional(),
     threads: wholeNumber(0, 64).optional(),
     timeout: durationSchema.optional(),
     tmpDir: z.string().min(1).optional(),
@@ -111,6 +113,12 @@ export const transcodeFlagsSchema = z
     const segment = flags.segmentDuration ?? 6;
     if (flags.keyframeInterval !== undefined && !dividesSegment(segment, flags.keyframeInterval)) {
       ctx.addIssue({ code: 'custom', path: ['keyframeInterval'], message: `${flags.keyframeInterval} s does not divide the ${segment} s segment duration evenly (try ${[1, 2, 3].filter((k) => dividesSegment(segment, k)).join(' or ') || segment})` });
+    }
+    if (flags.chunkSeconds !== undefined) {
+      const problem = chunkSecondsProblem(flags.chunkSeconds, segment);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['chunkSeconds'], message: `${problem} (try ${segment * Math.max(1, Math.round(flags.chunkSeconds / segment))})` });
+      if (flags.segmentType === 'fmp4') ctx.addIssue({ code: 'custom', path: ['chunkSeconds'], message: 'chunked encoding writes MPEG-TS segments: not with --segment-type fmp4' });
+      if (flags.audio === 'muxed') ctx.addIssue({ code: 'custom', path: ['chunkSeconds'], message: 'chunked encoding encodes audio once, in its own renditions: not with --audio muxed' });
     }
   });
 

@@ -18,6 +18,8 @@ export type PipelineEvent =
   | { type: 'probed'; media: SourceMedia }
   | { type: 'planned'; plan: EncodePlan; workDir: string }
   | { type: 'process-started'; process: number; renditions: string[]; pid: number | undefined }
+  /** A chunked encode: the video cut into `chunks` of `chunkSeconds`, `parallel` encoded at once. */
+  | { type: 'chunks-planned'; chunks: number; chunkSeconds: number; parallel: number }
   | {
       type: 'encode-progress';
       renditions: RenditionProgress[];

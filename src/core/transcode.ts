@@ -5,9 +5,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { InputError, TimeoutError, throwIfAborted } from '../errors.js';
+import { InputError, TimeoutError, UsageError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from './events.js';
 import { runEncodePlan } from './encode/run-encode.js';
+import { assembleRenditions } from './chunks/assemble-renditions.js';
+import { chunkPlaylistPaths, readChunkOutput } from './chunks/chunk-manifest.js';
+import { runChunkedEncode } from './chunks/encode-chunks.js';
+import { chunkingProblem, planChunks, type ChunkRange } from './plan/chunks.js';
+import type { MasterIframeStream } from './playlist/master-playlist.js';
+import { rm } from 'node:fs/promises';
 import { checkDiskSpace, formatBytes } from './finish/disk-space.js';
 import { checkOutputDir, publishOutput } from './finish/publish-output.js';
 import { refuseDangerousOutputDir } from './finish/output-guard.js';
@@ -49,6 +55,12 @@ export interface TranscodeOptions {
   minDiskSpace: number;
   /** Check the ladder against RFC 8216 and Apple's rules before publishing it (default true). */
   verify?: boolean | undefined;
+  /**
+   * Chunked encoding: cut the video into chunks of this many seconds (a whole number of segments),
+   * encoded by `plan.parallel` ffmpeg processes at once (default: one per core) and joined into the
+   * ladder an unchunked encode makes.
+   */
+  chunkSeconds?: number | undefined;
   /** Hard limit on the whole run, seconds. */
   timeoutSeconds?: number | undefined;
   killGraceMs?: number | undefined;
@@ -134,19 +146,23 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     emit({ type: 'planned', plan, workDir: workspace.dir });
     for (const message of plan.skipped) emit({ type: 'warning', message });
 
+    const chunks = options.chunkSeconds === undefined ? undefined : chunksOf(plan, options.chunkSeconds);
+    if (chunks) emit({ type: 'chunks-planned', chunks: chunks.length, chunkSeconds: options.chunkSeconds!, parallel: chunkParallel(options, chunks.length) });
     emit({ type: 'stage', stage: 'encode' });
     const encodeStarted = Date.now();
-    await runEncodePlan(plan, { ffmpeg: options.binaries.ffmpeg, launcher: options.binaries.launcher, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs });
+    const run = { ffmpeg: options.binaries.ffmpeg, launcher: options.binaries.launcher, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs };
+    if (chunks) await runChunkedEncode(plan, chunks, { ...run, parallel: chunkParallel(options, chunks.length), withMedia: true });
+    else await runEncodePlan(plan, run);
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'playlists' });
-    const measured = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, workspace!.ladderDir)));
+    const { measured, iframes, firstPts } = chunks ? await joinChunks(plan, chunks, workspace.ladderDir) : await measureWhole(plan, workspace.ladderDir);
     const audio = await Promise.all(plan.audioRenditions.map((r) => measureAudioRendition(r, workspace!.ladderDir)));
     // An audio-only ladder is checked on its audio; otherwise audio may legitimately end before the video.
     verifyLadder(measured.length > 0 ? measured : audio, media.duration);
-    const subtitles = await writeSubtitleRenditions(plan, subtitleTimeline(plan, measured, workspace.ladderDir), workspace.ladderDir, options.binaries.ffprobe, signal);
-    const iframes = await Promise.all(measured.map((r) => writeIframePlaylist(r, workspace!.ladderDir)));
+    const timeline = subtitleTimeline(plan, measured, workspace.ladderDir);
+    const subtitles = await writeSubtitleRenditions(plan, timeline && { ...timeline, firstPts }, workspace.ladderDir, options.binaries.ffprobe, signal);
     const renditions = withGroups(measured, [...audio, ...subtitles]);
     await writeMasterPlaylist(plan, renditions, workspace.ladderDir, [...audio, ...subtitles], iframes);
     throwIfAborted(signal);
@@ -186,6 +202,33 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     if (timer) clearTimeout(timer);
     if (workspace && !options.keepTemp) await workspace.remove();
   }
+}
+
+/** The video renditions of an unchunked encode: measured from ffmpeg's playlists, I-frame playlists indexed from the segments. */
+async function measureWhole(plan: EncodePlan, ladderDir: string): Promise<{ measured: RenditionResult[]; iframes: MasterIframeStream[]; firstPts: number | undefined }> {
+  const measured = await Promise.all(plan.renditions.map((_, i) => measureRendition(plan, i, ladderDir)));
+  const iframes = await Promise.all(measured.map((r) => writeIframePlaylist(r, ladderDir)));
+  return { measured, iframes, firstPts: undefined };
+}
+
+/** The video renditions of a chunked encode: each chunk's output read and checked, joined into whole playlists. */
+async function joinChunks(plan: EncodePlan, chunks: readonly ChunkRange[], ladderDir: string): Promise<{ measured: RenditionResult[]; iframes: MasterIframeStream[]; firstPts: number | undefined }> {
+  const manifests = await Promise.all(chunks.map((chunk) => readChunkOutput(plan, chunk, ladderDir)));
+  await Promise.all(chunks.flatMap((chunk) => chunkPlaylistPaths(plan, chunk, ladderDir)).map((path) => rm(path, { force: true })));
+  const { renditions, iframes, firstPts } = await assembleRenditions(plan, manifests, ladderDir);
+  return { measured: renditions, iframes, firstPts };
+}
+
+/** The chunks of `plan`, or a UsageError when the plan cannot be chunked. */
+function chunksOf(plan: EncodePlan, chunkSeconds: number): ChunkRange[] {
+  const problem = chunkingProblem(plan, chunkSeconds);
+  if (problem) throw new UsageError(problem);
+  return planChunks(plan, chunkSeconds);
+}
+
+/** Chunk processes at once: --parallel, else one per core. */
+function chunkParallel(options: TranscodeOptions, chunks: number): number {
+  return Math.max(1, Math.min(chunks, options.plan.parallel ?? availableParallelism()));
 }
 
 /** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */

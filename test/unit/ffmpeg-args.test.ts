@@ -184,7 +184,7 @@ describe('buildFfmpegArgs: filter graph', () => {
     const p = plan({}, { cores: 16 });
     const graph = buildFilterGraph(p, [2]);
     expect(graph).not.toContain('split');
-    expect(graph).toBe('[0:0]scale=w=854:h=480:flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt709:in_range=tv:out_range=tv,setsar=1,format=yuv420p[v0]');
+    expect(graph).toBe('[0:0]fps=25:eof_action=pass,scale=w=854:h=480:flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt709:in_range=tv:out_range=tv,setsar=1,format=yuv420p[v0]');
   });
 
   it('always converts to square-pixel 8-bit 4:2:0, once per rendition', () => {
@@ -193,11 +193,12 @@ describe('buildFfmpegArgs: filter graph', () => {
     expect(graph.match(/setsar=1/g)).toHaveLength(4);
   });
 
-  it('adds an fps filter only when the output rate differs from the source', () => {
-    expect(buildFilterGraph(plan({ fps: 25 }), [0])).not.toContain('fps=');
-    expect(buildFilterGraph(plan({ fps: 30000 / 1001 }), [0])).not.toContain('fps=');
-    expect(buildFilterGraph(plan({ fps: 120 }), [0, 1])).toMatch(/^\[0:0\]fps=60,split=2/);
-    expect(buildFilterGraph(plan({ fps: 120000 / 1001 }), [0])).toMatch(/^\[0:0\]fps=60000\/1001,scale=/);
+  it('puts every frame on the output rate grid (fps filter, last frame kept) and passes those timestamps to the encoder', () => {
+    expect(buildFilterGraph(plan({ fps: 25 }), [0])).toMatch(/^\[0:0\]fps=25:eof_action=pass,scale=/);
+    expect(buildFilterGraph(plan({ fps: 30000 / 1001 }), [0])).toMatch(/^\[0:0\]fps=30000\/1001:eof_action=pass,scale=/);
+    expect(buildFilterGraph(plan({ fps: 120 }), [0, 1])).toMatch(/^\[0:0\]fps=60:eof_action=pass,split=2/);
+    expect(buildFilterGraph(plan({ fps: 120000 / 1001 }), [0])).toMatch(/^\[0:0\]fps=60000\/1001:eof_action=pass,scale=/);
+    expect(valuesOf(buildFfmpegArgs(plan(), [0], WORK), '-fps_mode:v')).toEqual(['passthrough']);
   });
 });
 

@@ -130,14 +130,14 @@ describe('filter graph of a treated source', () => {
     const p = plan({ fps: 25, fieldOrder: 'tt' }, { fieldSample: combed });
     expect(p.video.fps).toBe(50);
     expect(p.video.gop).toBe(101);
-    expect(buildFilterGraph(p, [0, 1])).toMatch(/^\[0:0\]bwdif=mode=send_field:parity=tff:deint=all,split=2/);
-    expect(buildFilterGraph(plan({ fps: 25, fieldOrder: 'tt' }, {}, 'frame'), [0])).toMatch(/^\[0:0\]bwdif=mode=send_frame:parity=tff:deint=all,scale=/);
+    expect(buildFilterGraph(p, [0, 1])).toMatch(/^\[0:0\]bwdif=mode=send_field:parity=tff:deint=all,fps=50:eof_action=pass,split=2/);
+    expect(buildFilterGraph(plan({ fps: 25, fieldOrder: 'tt' }, {}, 'frame'), [0])).toMatch(/^\[0:0\]bwdif=mode=send_frame:parity=tff:deint=all,fps=25:eof_action=pass,scale=/);
   });
 
   it('tone-maps PQ with zscale and mobius, then scales in BT.709', () => {
     const graph = buildFilterGraph(plan({ colour: { transfer: 'smpte2084', primaries: 'bt2020', matrix: 'bt2020nc' } }), [0]);
     expect(graph).toMatch(
-      /^\[0:0\]zscale=tin=smpte2084:min=bt2020nc:pin=bt2020:rin=limited:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=limited,format=yuv420p,scale=.*in_color_matrix=bt709:out_color_matrix=bt709:in_range=tv:out_range=tv/,
+      /^\[0:0\]zscale=tin=smpte2084:min=bt2020nc:pin=bt2020:rin=limited:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=limited,format=yuv420p,fps=25:eof_action=pass,scale=.*in_color_matrix=bt709:out_color_matrix=bt709:in_range=tv:out_range=tv/,
     );
   });
 
@@ -149,7 +149,7 @@ describe('filter graph of a treated source', () => {
   it('makes a VFR source constant at its nominal rate with the fps filter', () => {
     const p = plan({ fps: 23.93, nominalFps: 30 });
     expect(p.video.fps).toBe(30);
-    expect(buildFilterGraph(p, [0])).toMatch(/^\[0:0\]fps=30,scale=/);
+    expect(buildFilterGraph(p, [0])).toMatch(/^\[0:0\]fps=30:eof_action=pass,scale=/);
   });
 
   it('tags every rendition SDR BT.709 limited range', () => {

@@ -36,7 +36,8 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
     .option('--keyframe-interval <seconds>', 'seconds between IDR frames, dividing the segment duration (default: 2, or the longest below 2 that divides it)')
     .option('--deinterlace <mode>', 'auto (detect from flags and picture), off, frame or field (force bwdif at frame or field rate)', 'auto')
     .option('--processes <n>', 'ffmpeg processes the ladder is split into (default: from available cores)')
-    .option('--parallel <n>', 'ffmpeg processes running at once (default: all)')
+    .option('--parallel <n>', 'ffmpeg processes running at once (default: all; with --chunk-seconds: one per core)')
+    .option('--chunk-seconds <s>', 'encode the video in chunks of this many seconds (a whole number of segments), --parallel at once, joined into the same ladder')
     .option('--threads <n>', 'x264 threads per rendition, 0 = auto (env FFMPEG_THREADS)')
     .option('--timeout <duration>', 'stop after this long: 3600, 90s, 30m, 2h (env MAX_PROCESSING_TIME; default: 2h)')
     .option('--tmp-dir <dir>', 'parent of the temp work dir (env HLSIFY_TMP_DIR; default: the OS temp dir)')
@@ -98,6 +99,7 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
             force: flags.force,
             maxVideoSize: env.MAX_VIDEO_SIZE ?? DEFAULTS.maxVideoSize,
             minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
+            chunkSeconds: flags.chunkSeconds,
             timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime,
             killGraceMs: DEFAULTS.killGraceMs,
             verify: flags.verify,

@@ -1,16 +1,18 @@
 /** buildFfmpegArgs: one ffmpeg process of an EncodePlan → its argument array (never a shell string). */
 import { join } from 'node:path';
 import type { AudioRendition, EncodePlan, PlannedRendition, SubtitleRendition } from '../plan/encode-plan.js';
+import { chunkSeek, type ChunkRange } from '../plan/chunks.js';
 import { forceKeyFramesExpression } from '../plan/keyframes.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
 /** Where a rendition's files go inside the work dir. */
-export function renditionPaths(workDir: string, plan: EncodePlan, rendition: Pick<PlannedRendition, 'name'>) {
+export function renditionPaths(workDir: string, plan: EncodePlan, rendition: Pick<PlannedRendition, 'name'>, chunk?: ChunkRange) {
   const dir = join(workDir, rendition.name);
   const extension = plan.segment.type === 'fmp4' ? 'm4s' : 'ts';
   return {
     dir,
-    playlist: join(dir, 'index.m3u8'),
+    // A chunk writes its own playlist beside the others; segment numbers are the whole file's.
+    playlist: join(dir, chunk ? chunkPlaylistName(chunk) : 'index.m3u8'),
     segmentPattern: join(dir, `segment_%05d.${extension}`),
     initSegment: plan.segment.type === 'fmp4' ? 'init.mp4' : undefined,
   };
@@ -27,6 +29,11 @@ export function subtitlePaths(workDir: string, rendition: SubtitleRendition) {
   return { dir, playlist: join(dir, 'index.m3u8'), source: join(dir, 'source.vtt') };
 }
 
+/** The playlist ffmpeg writes for one chunk of a rendition (read back into the chunk's manifest). */
+export function chunkPlaylistName(chunk: Pick<ChunkRange, 'index'>): string {
+  return `chunk_${String(chunk.index).padStart(5, '0')}.m3u8`;
+}
+
 function kbps(bitsPerSecond: number): string {
   return `${Math.round(bitsPerSecond / 1000)}k`;
 }
@@ -36,6 +43,12 @@ export function fpsExpression(fps: number): string {
   const ntsc = Math.round(fps * 1.001);
   if (Math.abs(fps - (ntsc * 1000) / 1001) < 0.001 && Math.abs(fps - ntsc) > 0.001) return `${ntsc * 1000}/1001`;
   return String(Math.round(fps * 1000) / 1000);
+}
+
+/** Index of the first output frame at or after `seconds` (frames at n / fps, the rate as ffmpeg reads fpsExpression). */
+export function frameIndexAt(seconds: number, fps: number): number {
+  const [num, den = '1'] = fpsExpression(fps).split('/');
+  return Math.max(0, Math.ceil((seconds * Number(num)) / Number(den) - 1e-9));
 }
 
 /** bwdif, then HDR → SDR tone mapping: the source-wide steps that run once, before the split. */
@@ -72,13 +85,20 @@ export function scaleFilter(plan: EncodePlan, r: PlannedRendition): string {
 }
 
 /**
- * The filter graph: decode once, deinterlace and tone-map when the source needs it, make the frame rate
- * constant, split to every rendition of this process, scale each to its size.
+ * The filter graph: decode once, put the video on the output timeline (its first frame at 0, frames on
+ * the constant output rate's grid), deinterlace and tone-map when the source needs it, split to every
+ * rendition of this process, scale each to its size. A chunk seeks a little before its start (the seek
+ * is added back, so timestamps stay the whole file's) and keeps exactly the output frames of its range:
+ * the same frames, with the same timestamps, as the unchunked encode has there.
  */
-export function buildFilterGraph(plan: EncodePlan, renditionIndices: readonly number[]): string {
+export function buildFilterGraph(plan: EncodePlan, renditionIndices: readonly number[], chunk?: ChunkRange): string {
   const head = `[0:${plan.input.videoStream}]`;
-  const needsFps = plan.treatment.variableFrameRate || Math.abs(plan.treatment.decodedFps - plan.video.fps) > 0.01;
-  const pre = [...treatmentFilters(plan), ...(needsFps ? [`fps=${fpsExpression(plan.video.fps)}`] : [])];
+  const shift = (chunk ? chunkSeek(chunk) : 0) - plan.input.videoStartTime;
+  const timeline = Math.abs(shift) > 1e-9 ? [`setpts=PTS${shift > 0 ? '+' : '-'}${Number(Math.abs(shift).toFixed(6))}/TB`] : [];
+  // eof_action=pass keeps the source's last frame (round could drop it at a chunk's or the file's end).
+  const fps = `fps=${fpsExpression(plan.video.fps)}:eof_action=pass`;
+  const range = chunk ? [`trim=start_pts=${frameIndexAt(chunk.start, plan.video.fps)}${chunk.end === undefined ? '' : `:end_pts=${frameIndexAt(chunk.end, plan.video.fps)}`}`] : [];
+  const pre = [...timeline, ...treatmentFilters(plan), fps, ...range];
   const prefix = pre.map((f) => `${f},`).join('');
   const scale = (r: PlannedRendition) => scaleFilter(plan, r);
   const renditions = renditionIndices.map((i) => plan.renditions[i]!);
@@ -92,14 +112,16 @@ export function buildFilterGraph(plan: EncodePlan, renditionIndices: readonly nu
 export const OUTPUT_COLOUR_ARGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
 
 /** Output options for one rendition (video, audio, HLS muxer). */
-function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, label: string, workDir: string): string[] {
-  const paths = renditionPaths(workDir, plan, rendition);
+function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, label: string, workDir: string, chunk: ChunkRange | undefined): string[] {
+  const paths = renditionPaths(workDir, plan, rendition, chunk);
   const { video, audio, segment } = plan;
   const rate = video.crf === undefined ? ['-b:v', kbps(rendition.videoBitrate)] : ['-crf', String(video.crf)];
   const args = [
     '-map', `[${label}]`,
     ...(audio && plan.input.audioStream !== undefined ? ['-map', `0:${plan.input.audioStream}`] : []),
     '-map_metadata', '-1', '-map_chapters', '-1',
+    // The filter graph already made the rate constant; its timestamps go to the encoder as they are.
+    '-fps_mode:v', 'passthrough',
     '-c:v', 'libx264', '-preset', video.preset, '-profile:v', video.profile,
     ...(rendition.level ? ['-level:v', rendition.level] : []),
     ...OUTPUT_COLOUR_ARGS,
@@ -109,11 +131,11 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     // cap just above the interval. The HLS muxer cuts at the first keyframe at or after each multiple of
     // hls_time, which is a whole number of intervals, so segments stay whole GOPs.
     '-g', String(video.gop), '-keyint_min', String(video.gop), '-sc_threshold', '0', '-flags', '+cgop',
-    '-force_key_frames', forceKeyFramesExpression(video.keyframeInterval, segment.duration),
+    '-force_key_frames', forceKeyFramesExpression(video.keyframeInterval, segment.duration, chunk?.start ?? 0),
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',
-    ...hlsMuxerArgs(plan, paths),
+    ...hlsMuxerArgs(plan, paths, chunk),
   ];
   return args;
 }
@@ -138,15 +160,27 @@ function offsetArgs(plan: EncodePlan): string[] {
   return offset > 0 ? ['-output_ts_offset', offset.toFixed(3)] : [];
 }
 
+/**
+ * ffmpeg's HLS muxer cuts at the first keyframe at least hls_time × n after the output's first packet.
+ * A chunk's first packet sits on a frame, not on the segment boundary, so a whole-file cut (the first
+ * frame at or after k × duration) can fall up to a frame before the chunk's own k × hls_time: half a
+ * frame less per segment keeps every cut on the keyframe the unchunked encode cuts at (the keyframe
+ * before it is a whole keyframe interval earlier).
+ */
+function chunkSegmentTime(plan: EncodePlan): number {
+  return plan.segment.duration - 0.5 / plan.video.fps;
+}
+
 /** The HLS muxer options shared by video and audio renditions. */
-function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>): string[] {
+function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>, chunk?: ChunkRange): string[] {
   const { segment } = plan;
   return [
     // Timestamps start at 0 (MPEG-TS would otherwise add a 1.4 s mux delay to every stream), plus the
     // plan's common offset (see timestampOffset): one origin for video and audio renditions alike.
     '-muxdelay', '0', '-muxpreload', '0',
     ...offsetArgs(plan),
-    '-f', 'hls', '-hls_time', String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
+    '-f', 'hls', '-hls_time', chunk ? chunkSegmentTime(plan).toFixed(6) : String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
+    ...(chunk ? ['-start_number', String(chunk.firstSegment)] : []),
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
     ...(paths.initSegment ? ['-hls_fmp4_init_filename', paths.initSegment] : []),
@@ -177,14 +211,20 @@ function subtitleOutputArgs(rendition: SubtitleRendition, workDir: string): stri
   return ['-map', `0:${rendition.inputStream}`, '-map_metadata', '-1', '-c:s', 'webvtt', '-f', 'webvtt', subtitlePaths(workDir, rendition).source];
 }
 
-/** Input options: hardened, bounded in media time. */
-function inputArgs(plan: EncodePlan): string[] {
+/**
+ * Input options: hardened, bounded in media time. A chunk seeks to its lead-in (decoding from the
+ * keyframe before it, frames before the seek point dropped) and reads one second past its end.
+ */
+function inputArgs(plan: EncodePlan, chunk?: ChunkRange): string[] {
+  const seek = chunk ? chunkSeek(chunk) : 0;
+  const until = chunk?.end === undefined ? plan.maxInputSeconds : Math.min(plan.maxInputSeconds, chunk.end + 1 + plan.input.videoStartTime);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-progress', 'pipe:1', '-stats_period', '1',
     ...inputHardeningArgs(),
     '-max_pixels', String(MAX_PIXELS),
-    '-t', plan.maxInputSeconds.toFixed(3),
+    ...(seek > 0 ? ['-ss', String(seek)] : []),
+    '-t', (until - seek).toFixed(3),
     '-i', inputUrl(plan.input.path),
   ];
 }
@@ -204,14 +244,14 @@ export function buildMediaArgs(plan: EncodePlan, workDir: string): string[] | un
 }
 
 /**
- * Arguments for the ffmpeg process that encodes `renditionIndices` of `plan` into `workDir`. Progress goes
- * to stdout as `-progress pipe:1` blocks; errors only to stderr.
+ * Arguments for the ffmpeg process that encodes `renditionIndices` of `plan` into `workDir` (only the
+ * time range of `chunk` when given). Progress goes to stdout as `-progress pipe:1` blocks; errors only to stderr.
  */
-export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly number[], workDir: string): string[] {
-  const graph = buildFilterGraph(plan, renditionIndices);
+export function buildFfmpegArgs(plan: EncodePlan, renditionIndices: readonly number[], workDir: string, chunk?: ChunkRange): string[] {
+  const graph = buildFilterGraph(plan, renditionIndices, chunk);
   return [
-    ...inputArgs(plan),
+    ...inputArgs(plan, chunk),
     '-filter_complex', graph,
-    ...renditionIndices.flatMap((index, position) => renditionOutputArgs(plan, plan.renditions[index]!, `v${position}`, workDir)),
+    ...renditionIndices.flatMap((index, position) => renditionOutputArgs(plan, plan.renditions[index]!, `v${position}`, workDir, chunk)),
   ];
 }

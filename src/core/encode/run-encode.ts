@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { EncodeError, abortReason, stderrTail } from '../../errors.js';
-import type { PipelineListener } from '../events.js';
+import type { PipelineEvent, PipelineListener } from '../events.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
 import { audioPaths, buildFfmpegArgs, buildMediaArgs, renditionPaths, subtitlePaths } from './ffmpeg-args.js';
 import { createProgressReader } from './progress-parser.js';
@@ -33,7 +33,7 @@ export interface ProcessResult {
 const STDERR_KEEP = 64 * 1024;
 
 /** One ffmpeg process to run: its arguments, the renditions it writes and their directories. */
-interface ProcessJob {
+export interface ProcessJob {
   index: number;
   names: string[];
   dirs: string[];
@@ -48,19 +48,23 @@ export function processJobs(plan: EncodePlan, workDir: string): ProcessJob[] {
     dirs: members.map((i) => renditionPaths(workDir, plan, plan.renditions[i]!).dir),
     args: buildFfmpegArgs(plan, members, workDir),
   }));
-  const mediaArgs = buildMediaArgs(plan, workDir);
-  if (mediaArgs) {
-    jobs.push({
-      index: plan.processes.length,
-      names: [...plan.audioRenditions.map((r) => r.name), ...plan.subtitleRenditions.map((r) => r.name)],
-      dirs: [...plan.audioRenditions.map((r) => audioPaths(workDir, plan, r).dir), ...plan.subtitleRenditions.map((r) => subtitlePaths(workDir, r).dir)],
-      args: mediaArgs,
-    });
-  }
-  return jobs;
+  const media = mediaJob(plan, workDir, plan.processes.length);
+  return media ? [...jobs, media] : jobs;
 }
 
-async function runProcess(job: ProcessJob, options: EncodeRunOptions, signal: AbortSignal, onProgress: (seconds: number) => void): Promise<ProcessResult> {
+/** The one process that encodes every audio rendition and extracts every subtitle track; undefined when there are none. */
+export function mediaJob(plan: EncodePlan, workDir: string, index: number): ProcessJob | undefined {
+  const args = buildMediaArgs(plan, workDir);
+  if (!args) return undefined;
+  return {
+    index,
+    names: [...plan.audioRenditions.map((r) => r.name), ...plan.subtitleRenditions.map((r) => r.name)],
+    dirs: [...plan.audioRenditions.map((r) => audioPaths(workDir, plan, r).dir), ...plan.subtitleRenditions.map((r) => subtitlePaths(workDir, r).dir)],
+    args,
+  };
+}
+
+export async function runProcess(job: ProcessJob, options: EncodeRunOptions, signal: AbortSignal, onProgress: (seconds: number) => void): Promise<ProcessResult> {
   const { index, names } = job;
   await Promise.all(job.dirs.map((dir) => mkdir(dir, { recursive: true })));
   const started = Date.now();
@@ -103,23 +107,40 @@ async function runProcess(job: ProcessJob, options: EncodeRunOptions, signal: Ab
 
 /** Runs every ffmpeg process of `plan`. */
 export async function runEncodePlan(plan: EncodePlan, options: EncodeRunOptions): Promise<ProcessResult[]> {
+  const tracker = createProgressTracker(plan);
+  const jobs = processJobs(plan, options.workDir);
+  // The audio and subtitle process is light (no video decode): it runs beside the video processes, outside the limit.
+  return runProcesses(jobs, { parallel: plan.parallel, limited: (job) => job.index < plan.processes.length, progress: (index, seconds) => tracker.update(index, seconds) }, options);
+}
+
+export interface ProcessSchedule {
+  /** How many limited processes run at once. */
+  parallel: number;
+  /** Whether a job counts against `parallel` (the light audio process does not). */
+  limited(job: ProcessJob): boolean;
+  /** Turns a process's `-progress` output time into the event to emit. */
+  progress(jobIndex: number, outTimeSeconds: number): Extract<PipelineEvent, { type: 'encode-progress' }>;
+}
+
+/**
+ * Runs `jobs` (p-limit), all under one AbortSignal: the first failure stops the others, and the call
+ * returns only once every ffmpeg it started has exited.
+ */
+export async function runProcesses(jobs: readonly ProcessJob[], schedule: ProcessSchedule, options: EncodeRunOptions): Promise<ProcessResult[]> {
   const local = new AbortController();
   const signal = AbortSignal.any([options.signal, local.signal]);
-  const tracker = createProgressTracker(plan);
   let lastEmit = 0;
   const onProgress = (index: number) => (seconds: number) => {
-    const event = tracker.update(index, seconds);
+    const event = schedule.progress(index, seconds);
     const now = Date.now();
     if (now - lastEmit >= 250 || event.fraction >= 1) {
       lastEmit = now;
       options.onEvent?.(event);
     }
   };
-  const limit = pLimit(plan.parallel);
-  const jobs = processJobs(plan, options.workDir);
-  // The audio and subtitle process is light (no video decode): it runs beside the video processes, outside the limit.
+  const limit = pLimit(Math.max(1, schedule.parallel));
   const tasks = jobs.map((job) =>
-    (job.index < plan.processes.length ? limit : (run: () => Promise<ProcessResult>) => run())(async () => {
+    (schedule.limited(job) ? limit : (run: () => Promise<ProcessResult>) => run())(async () => {
       if (signal.aborted) throw abortReason(signal);
       try {
         return await runProcess(job, options, signal, onProgress(job.index));

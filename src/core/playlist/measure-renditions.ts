@@ -89,7 +89,13 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
       ? avcCodecFromInitSegment(await readHead(join(dir, playlist.initUri ?? 'init.mp4'), 64 * 1024))
       : avcCodecFromAnnexB(await readHead(join(dir, playlist.segments[0]!.uri), 64 * 1024));
   if (!codecSource) throw new EncodeError(`rendition ${rendition.name}: no H.264 parameter set found in the output`);
-  const figures = segmentFigures(segments, playlist.targetDuration);
+  return describeRendition(plan, index, segments, playlist.targetDuration, codecSource, playlist.version);
+}
+
+/** A video rendition's result from its segments' durations and sizes and its codec string. */
+export function describeRendition(plan: EncodePlan, index: number, segments: readonly SegmentMeasure[], targetDuration: number, codec: string, playlistVersion: number): RenditionResult {
+  const rendition = plan.renditions[index]!;
+  const figures = segmentFigures(segments, targetDuration);
   return {
     name: rendition.name,
     width: rendition.width,
@@ -99,9 +105,9 @@ export async function measureRendition(plan: EncodePlan, index: number, workDir:
     ...figures,
     videoBandwidth: figures.bandwidth,
     videoAverageBandwidth: figures.averageBandwidth,
-    codecs: plan.audio ? [codecSource, AAC_LC] : [codecSource],
+    codecs: plan.audio ? [codec, AAC_LC] : [codec],
     targetBitrate: rendition.videoBitrate + (plan.audio?.bitrate ?? 0),
-    playlistVersion: playlist.version,
+    playlistVersion,
   };
 }
 

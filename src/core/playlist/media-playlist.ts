@@ -49,3 +49,22 @@ export function withTargetDuration(text: string): string {
   const target = targetDurationFor(parseMediaPlaylist(text).segments.map((s) => s.duration));
   return text.replace(/^#EXT-X-TARGETDURATION:.*$/m, `#EXT-X-TARGETDURATION:${target}`);
 }
+
+/**
+ * A VOD media playlist for segments written in pieces (a chunked encode), in the form ffmpeg's HLS muxer
+ * writes: version, target from the real EXTINFs, independent segments, the segments, ENDLIST.
+ */
+export function buildMediaPlaylist(segments: readonly { uri: string; duration: number }[], options: { version: number; initUri?: string | undefined }): string {
+  const lines = [
+    '#EXTM3U',
+    `#EXT-X-VERSION:${options.version}`,
+    `#EXT-X-TARGETDURATION:${targetDurationFor(segments.map((s) => s.duration))}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...(options.initUri ? [`#EXT-X-MAP:URI="${options.initUri}"`] : []),
+  ];
+  for (const segment of segments) lines.push(`#EXTINF:${segment.duration.toFixed(6)},`, segment.uri);
+  lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}

@@ -20,6 +20,8 @@ export interface SegmentTimeline {
   initSegment: string | undefined;
   segmentDurations: readonly number[];
   targetDuration: number;
+  /** The first video frame's presentation time, seconds, when already known (else read from the first segment). */
+  firstPts?: number | undefined;
 }
 
 /**
@@ -88,7 +90,7 @@ async function writeSubtitleRendition(rendition: SubtitleRendition, timeline: Se
 /** Writes every subtitle rendition of `plan` (none without video). */
 export async function writeSubtitleRenditions(plan: EncodePlan, timeline: SegmentTimeline | undefined, workDir: string, ffprobe: string, signal: AbortSignal): Promise<MediaRenditionResult[]> {
   if (plan.subtitleRenditions.length === 0 || !timeline) return [];
-  const firstPts = await firstVideoPts(ffprobe, timeline, signal);
+  const firstPts = timeline.firstPts ?? (await firstVideoPts(ffprobe, timeline, signal));
   // Cue time t of the track is source time t; the first video frame is source time videoStartTime.
   const mpegts = Math.max(0, Math.round((firstPts - plan.input.videoStartTime) * 90_000));
   return Promise.all(plan.subtitleRenditions.map((r) => writeSubtitleRendition(r, timeline, mpegts, plan.input.videoStartTime, workDir)));

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { InputError } from '../../errors.js';
 import { formatBytes } from '../finish/disk-space.js';
@@ -46,6 +46,8 @@ export interface ObjectStore {
   getText(key: string, signal: AbortSignal): Promise<string | undefined>;
   /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
   download(key: string, path: string, maxBytes: number, signal: AbortSignal): Promise<number>;
+  /** Deletes an object (no error when there is none). */
+  delete(key: string, signal: AbortSignal): Promise<void>;
 }
 
 export interface S3StoreOptions {
@@ -104,6 +106,15 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token && sizes.size < maxKeys);
       return { sizes, complete: token === undefined, lastKey };
+    },
+
+    async delete(key, signal) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return;
+        throw classifyS3Error(error, `DELETE ${url(key)}`, signal);
+      }
     },
 
     async getText(key, signal) {

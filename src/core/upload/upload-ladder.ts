@@ -17,7 +17,7 @@ import type { ObjectStore } from './object-store.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { listRemoteSizes } from './remote-sizes.js';
 import { formatS3Url, type S3Location } from './s3-location.js';
-import { planUpload, type PlannedObject } from './upload-plan.js';
+import { planUpload, type LocalFile, type PlannedObject } from './upload-plan.js';
 
 export interface UploadOptions {
   dir: string;
@@ -58,12 +58,21 @@ export interface UploadResult {
 }
 
 export async function uploadLadder(options: UploadOptions): Promise<UploadResult> {
+  const ladder = await readLadder(options.dir);
+  return { ...(await uploadFiles(ladder.files, options)), unreferenced: ladder.unreferenced };
+}
+
+/**
+ * Uploads `files` (paths relative to the ladder root) the way uploadLadder does: segments, then media
+ * playlists, then the master, resume-aware. A chunk of a chunked encode sends its segments with it, and
+ * the finisher the playlists.
+ */
+export async function uploadFiles(files: readonly LocalFile[], options: Omit<UploadOptions, 'dir'>): Promise<UploadResult> {
   const started = Date.now();
   const signal = options.signal ?? new AbortController().signal;
   const emit = options.onEvent ?? (() => {});
   const dryRun = options.dryRun ?? false;
-  const ladder = await readLadder(options.dir);
-  const plan = planUpload(ladder.files, options.location, options.headers);
+  const plan = planUpload(files, options.location, options.headers);
   emit({ type: 'upload-planned', location: formatS3Url(options.location), files: plan.files, bytes: plan.bytes, dryRun });
 
   const objects: UploadedObject[] = [];
@@ -182,6 +191,6 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
     seconds,
     mbps: seconds > 0 ? bytesUploaded / 1e6 / seconds : 0,
     objects,
-    unreferenced: ladder.unreferenced,
+    unreferenced: [],
   };
 }
