@@ -121,22 +121,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
   try {
     await refuseDangerousOutputDir(outputDir, options.input);
-    emit({ type: 'stage', stage: 'probe' });
-    const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
-    if (media.size > options.maxVideoSize) {
-      throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
-    }
-    emit({ type: 'probed', media });
-    await checkOutputDir(outputDir, options.force ?? false);
-    throwIfAborted(signal);
-
-    // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
-    const fieldSample = options.plan.deinterlace === 'off' || !media.video ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
-    throwIfAborted(signal);
-
-    emit({ type: 'stage', stage: 'plan' });
-    const costModel = await costModelFor(options, emit);
-    const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
+    const { media, plan } = await probeAndPlan(options, signal, emit, () => checkOutputDir(outputDir, options.force ?? false));
     workspace = await createWorkspace(options.tmpRoot);
     await checkDiskSpace(workspace.dir, media.size, options.minDiskSpace);
     const askedInterval = options.plan.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL;
@@ -231,8 +216,37 @@ function chunkParallel(options: TranscodeOptions, chunks: number): number {
   return Math.max(1, Math.min(chunks, options.plan.parallel ?? availableParallelism()));
 }
 
+/**
+ * Probe → field sample → plan: what transcode does before it encodes, also used by a worker splitting a
+ * job into chunks. `afterProbe` runs once the input is known to be a video (the output dir check).
+ */
+export async function probeAndPlan(
+  options: Pick<TranscodeOptions, 'input' | 'binaries' | 'plan' | 'calibrationFile' | 'allowAudioOnly' | 'maxVideoSize'>,
+  signal: AbortSignal,
+  emit: PipelineListener,
+  afterProbe: () => Promise<void> = async () => {},
+): Promise<{ media: SourceMedia; plan: EncodePlan }> {
+  emit({ type: 'stage', stage: 'probe' });
+  const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
+  if (media.size > options.maxVideoSize) {
+    throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
+  }
+  emit({ type: 'probed', media });
+  await afterProbe();
+  throwIfAborted(signal);
+
+  // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
+  const fieldSample = options.plan.deinterlace === 'off' || !media.video ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
+  throwIfAborted(signal);
+
+  emit({ type: 'stage', stage: 'plan' });
+  const costModel = await costModelFor(options, emit);
+  const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
+  return { media, plan };
+}
+
 /** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */
-async function costModelFor(options: TranscodeOptions, emit: PipelineListener): Promise<CostModel | undefined> {
+async function costModelFor(options: Pick<TranscodeOptions, 'plan' | 'calibrationFile' | 'binaries'>, emit: PipelineListener): Promise<CostModel | undefined> {
   const { plan } = options;
   if (plan.costModel || plan.preset !== undefined || !((plan.minSpeed ?? DEFAULT_MIN_SPEED) > 0) || options.calibrationFile === null) return plan.costModel;
   const read = await readCalibration(options.calibrationFile ?? defaultCalibrationPath(), { cores: availableParallelism(), ffmpegVersion: options.binaries.ffmpegVersion });

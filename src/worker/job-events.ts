@@ -19,6 +19,18 @@ export const jobEventSchema = z.discriminatedUnion('type', [
     etaSeconds: z.number().optional(),
   }),
   z.looseObject({ type: z.literal('retrying'), ...base, reason: z.string(), retryInMs: z.number() }),
+  /** A chunked job handed out as tasks: `chunks` chunks of the video plus the audio and subtitle task. */
+  z.looseObject({ type: z.literal('split'), ...base, chunks: z.number().int(), tasks: z.number().int(), chunkSeconds: z.number() }),
+  /** One task of a chunked job done by `worker` (host/pid): encoded now, found already encoded, or skipped. */
+  z.looseObject({
+    type: z.literal('task'),
+    ...base,
+    task: z.string(),
+    status: z.enum(['encoded', 'already-encoded', 'skipped']),
+    worker: z.string(),
+    seconds: z.number().optional(),
+    reason: z.string().optional(),
+  }),
   /** Handed back to the queue untouched: shutdown, lost channel, or a worker-level problem (credentials). */
   z.looseObject({ type: z.literal('requeued'), ...base, reason: z.string() }),
   z.looseObject({

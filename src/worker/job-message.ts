@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatIssues, presetSchema } from '../config.js';
 import { InputError } from '../errors.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
+import { chunkSecondsProblem } from '../core/plan/chunks.js';
 
 const s3Url = z.string().refine(
   (url) => {
@@ -35,6 +36,8 @@ export const jobMessageSchema = z
     segmentDuration: z.number().int().min(1).max(60).optional(),
     segmentType: z.enum(['ts', 'fmp4']).optional(),
     priority: z.number().int().min(0).max(9).optional(),
+    /** Encode in chunks of this many seconds, spread over the workers (a whole number of segments). */
+    chunkSeconds: z.number().int().min(1).max(3600).optional(),
     webhook: z
       .string()
       .url()
@@ -42,20 +45,31 @@ export const jobMessageSchema = z
       .refine((url) => URL.canParse(url) && !new URL(url).username && !new URL(url).password, { message: 'user:password in a webhook URL is refused' })
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    const problem = job.chunkSeconds === undefined ? undefined : chunkSecondsProblem(job.chunkSeconds, job.segmentDuration ?? 6);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['chunkSeconds'], message: problem });
+  });
 
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
 export type JobInput = { kind: 's3'; url: string } | { kind: 'local'; path: string; root: string };
 
-/** Parses a delivery body; throws InputError naming every problem. */
-export function parseJobMessage(body: Buffer): JobMessage {
-  let json: unknown;
+/** A delivery's JSON body; throws InputError when it is not JSON. */
+export function parseMessageJson(body: Buffer): unknown {
   try {
-    json = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new InputError('message is not valid JSON');
   }
+}
+
+/** Parses a delivery body; throws InputError naming every problem. */
+export function parseJobMessage(body: Buffer): JobMessage {
+  return parseJobJson(parseMessageJson(body));
+}
+
+export function parseJobJson(json: unknown): JobMessage {
   const result = jobMessageSchema.safeParse(json);
   if (!result.success) throw new InputError(`invalid job: ${formatIssues(result.error.issues)}`);
   return result.data;

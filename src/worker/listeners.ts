@@ -45,6 +45,12 @@ export function logListener(): WorkerListener {
       case 'progress':
         log.debug({ op: 'progress', fraction: event.fraction }, 'progress');
         break;
+      case 'split':
+        log.info({ op: 'job', chunks: event.chunks, tasks: event.tasks, chunkSeconds: event.chunkSeconds }, 'job split into chunk tasks');
+        break;
+      case 'task':
+        log.info({ op: 'task', task: event.task, status: event.status, seconds: event.seconds, reason: event.reason }, `task ${event.status}`);
+        break;
     }
   };
 }

@@ -16,6 +16,8 @@ import { parseS3Url } from '../core/upload/s3-location.js';
 import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
 import type { JobInput, JobMessage } from './job-message.js';
 import type { JobEventInput } from './job-events.js';
+import type { InputCache } from './input-cache.js';
+import { splitJob, type PublishTasks, type SplitResult } from './split-job.js';
 
 export interface JobDependencies {
   binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe' | 'launcher'>;
@@ -28,13 +30,18 @@ export interface JobDependencies {
   cores: number;
   uploadConcurrency: number;
   threads: number | undefined;
+  /** The worker's chunking default: jobs at least `minDuration` s long are split into `seconds` s chunks. */
+  chunking?: { seconds: number; minDuration: number } | undefined;
+  /** Copies of S3 inputs shared by the chunk tasks this worker takes. */
+  inputCache?: InputCache | undefined;
 }
 
 export type JobOutcome =
   | { status: 'already-complete'; master: string }
+  | { status: 'split'; master: string; split: SplitResult }
   | { status: 'completed'; master: string; transcode: TranscodeResult; upload: UploadResult };
 
-export async function runJob(job: JobMessage, input: JobInput, deps: JobDependencies, signal: AbortSignal, onEvent: PipelineListener): Promise<JobOutcome> {
+export async function runJob(job: JobMessage, input: JobInput, deps: JobDependencies, signal: AbortSignal, onEvent: PipelineListener, publishTasks?: PublishTasks): Promise<JobOutcome> {
   const output = parseS3Url(job.output);
   const outputStore = deps.storeFor(output.bucket);
   const master = `s3://${output.bucket}/${output.prefix ? `${output.prefix}/` : ''}master.m3u8`;
@@ -56,6 +63,8 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
       inputPath = confined.path;
     }
     throwIfAborted(signal);
+    const split = publishTasks ? await splitJob(job, inputPath, deps, signal, onEvent, publishTasks) : undefined;
+    if (split) return { status: 'split', master, split };
     const ladderDir = join(workspace.dir, 'ladder-out');
     const transcoded = await transcode({
       input: inputPath,
@@ -91,6 +100,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
 export function completedEvent(jobId: string, attempt: number, outcome: JobOutcome, seconds: number): JobEventInput {
   const base = { type: 'completed' as const, jobId, attempt, master: outcome.master, seconds: Number(seconds.toFixed(3)) };
   if (outcome.status === 'already-complete') return { ...base, status: 'already-complete' };
+  if (outcome.status === 'split') throw new Error('a split job completes when its last task does');
   return {
     ...base,
     status: 'completed',

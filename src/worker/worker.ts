@@ -25,7 +25,14 @@ import {
   type OutcomeLimits,
 } from './decide-outcome.js';
 import { JobEventBus, type JobEventInput } from './job-events.js';
-import { parseJobMessage, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
+import { parseJobJson, parseMessageJson, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
+import { looksLikeTask, parseTaskJson, taskName, type TaskMessage } from './task-message.js';
+import { runTask, type TaskOutcome } from './run-task.js';
+import { failJob } from './finish-job.js';
+import { createFinishLock, type FinishLock } from './finish-lock.js';
+import { chunkStateFor } from './chunk-state.js';
+import { InputCache } from './input-cache.js';
+import { hostname } from 'node:os';
 import { amqpListener, logListener, metricsListener, webhookListener, type JobContext, type OutcomeCounts } from './listeners.js';
 import { sampleMemory, sweepWorkDirs } from './chores.js';
 import { CredentialPause } from './credential-pause.js';
@@ -54,6 +61,10 @@ export class Worker {
   private readonly webhooks: Set<Promise<unknown>>;
   /** Paused while the worker's S3 credentials fail: not consuming, not ready. */
   private readonly pause: CredentialPause;
+  /** One finisher per chunked job across the workers (see finish-lock.ts). */
+  private readonly finishLock: FinishLock;
+  private readonly inputCache: InputCache;
+  private readonly workerName = `${hostname()}/${process.pid}`;
   private taken = 0;
   private finishedJobs = 0;
   private exhaust: () => void = () => {};
@@ -64,7 +75,9 @@ export class Worker {
   private fail: (error: Error) => void = () => {};
 
   constructor(private readonly options: WorkerOptions) {
-    this.deps = { ...options.deps, cores: Math.max(1, Math.floor(availableParallelism() / options.concurrency)) };
+    this.inputCache = new InputCache({ tmpRoot: options.deps.tmpRoot, minDiskSpace: options.deps.minDiskSpace, maxBytes: options.deps.maxVideoSize });
+    this.deps = { ...options.deps, cores: Math.max(1, Math.floor(availableParallelism() / options.concurrency)), inputCache: this.inputCache };
+    this.finishLock = createFinishLock(() => (this.session && !this.session.closed ? this.session.connection : undefined));
     this.limits = {
       maxAttempts: options.maxAttempts,
       maxRedeliveries: options.maxRedeliveries ?? 3,
@@ -166,6 +179,7 @@ export class Worker {
       for (const job of this.jobs.values()) job.controller.abort(new CancelledError('worker shutting down'));
       await allDone();
     }
+    await this.inputCache.clear();
     await Promise.race([Promise.allSettled([...this.webhooks]), sleep(5_000)]);
     this.webhookStop.abort(new CancelledError('worker shutting down'));
     await Promise.allSettled([...this.webhooks]);
@@ -258,9 +272,14 @@ export class Worker {
     this.taken++;
     if (this.maxJobsReached()) void this.stopConsuming(session);
     let job: JobMessage;
+    let task: TaskMessage | undefined;
     let input: JobInput;
     try {
-      job = parseJobMessage(message.content);
+      const json = parseMessageJson(message.content);
+      if (looksLikeTask(json)) {
+        task = parseTaskJson(json);
+        job = task.job;
+      } else job = parseJobJson(json);
       running.id = job.id;
       input = this.resolveInput(job);
     } catch (error) {
@@ -271,38 +290,51 @@ export class Worker {
       await this.emit({ type: 'failed', jobId: running.id, attempt: running.attempt, reason, kind: 'input', final: true }, { log: logger.child({ jobId: running.id }), webhook: undefined, poison: true });
       return;
     }
-    const log = logger.child({ jobId: job.id, attempt: running.attempt });
+    const log = logger.child({ jobId: job.id, attempt: running.attempt, ...(task ? { task: taskName(task) } : {}) });
     const context: JobContext = { log, webhook: job.webhook };
     if (message.fields.redelivered) {
       // Its previous worker vanished mid-job. The count must live on the message, so a copy carrying it
       // goes back to the queue (the original is acked); past the limit the job is dead-lettered instead.
       const limit = decideBeforeRun(counts, this.limits);
-      if (limit) return this.finish(session, message, job, running, counts, limit, context);
+      if (limit) return this.finish(session, message, job, task, running, counts, limit, context);
       this.taken--;
       await republish(session, message, this.options.topology.queue, { [HEADER_REDELIVERIES]: counts.redeliveries });
       log.warn({ op: 'job', redeliveries: counts.redeliveries, limit: this.limits.maxRedeliveries }, 'redelivered after its worker stopped mid-job; requeued with the count');
       if (!this.maxJobsReached()) void this.startConsuming(session);
       return;
     }
-    await this.emit({ type: 'started', jobId: job.id, attempt: running.attempt, input: job.input, output: job.output, redeliveries: counts.redeliveries }, context);
+    // A task is part of a job that already started: its own events say which task and which worker.
+    if (!task) await this.emit({ type: 'started', jobId: job.id, attempt: running.attempt, input: job.input, output: job.output, redeliveries: counts.redeliveries }, context);
     let lastProgress = 0;
     const onEvent = (event: PipelineEvent) => {
       if (event.type === 'encode-progress') {
         running.progress = event.fraction;
         if (Date.now() - lastProgress >= (this.options.progressIntervalMs ?? 5_000)) {
           lastProgress = Date.now();
-          void this.emit({ type: 'progress', jobId: job.id, attempt: running.attempt, stage: 'encode', fraction: Number(event.fraction.toFixed(3)), speed: Number(event.speed.toFixed(3)), etaSeconds: event.etaSeconds }, context);
+          void this.emit({ type: 'progress', jobId: job.id, attempt: running.attempt, stage: 'encode', fraction: Number(event.fraction.toFixed(3)), speed: Number(event.speed.toFixed(3)), etaSeconds: event.etaSeconds, ...(task ? { task: taskName(task) } : {}) }, context);
         }
       } else if (event.type === 'stage') log.debug({ op: event.stage }, 'stage');
       else if (event.type === 'upload-retry') log.warn({ op: 'upload', key: event.key, reason: event.reason }, 'upload retry');
     };
     let error: HlsifyError | undefined;
     try {
-      const outcome = await runJob(job, input, this.deps, running.controller.signal, onEvent);
+      if (task) {
+        const outcome = await runTask(task, input, this.deps, running.controller.signal, onEvent, this.finishLock);
+        if (session.closed) throw new CancelledError('broker connection lost before the ack');
+        session.channel.ack(message);
+        this.finishedJobs++;
+        await this.emitTaskOutcome(task, running, outcome, context);
+        return;
+      }
+      const outcome = await runJob(job, input, this.deps, running.controller.signal, onEvent, (tasks, priority) => this.publishTasks(session, tasks, priority));
       if (session.closed) throw new CancelledError('broker connection lost before the ack');
       session.channel.ack(message);
       const seconds = (Date.now() - running.startedAt) / 1000;
       this.finishedJobs++;
+      if (outcome.status === 'split') {
+        await this.emit({ type: 'split', jobId: job.id, attempt: running.attempt, ...outcome.split }, context);
+        return;
+      }
       if (outcome.status === 'completed') context.bytesUploaded = outcome.upload.bytesUploaded;
       await this.emit(completedEvent(job.id, running.attempt, outcome, seconds), context);
       return;
@@ -313,11 +345,47 @@ export class Worker {
       log.warn({ op: 'job', reason: error.message }, 'job stopped after its channel closed; the broker redelivers it');
       return;
     }
-    await this.finish(session, message, job, running, counts, decideOutcome(error, counts, this.limits), context, error);
+    await this.finish(session, message, job, task, running, counts, decideOutcome(error, counts, this.limits), context, error);
+  }
+
+  /** Publishes the tasks of a job being split, confirmed, before the job is acked. */
+  private async publishTasks(session: Session, tasks: TaskMessage[], priority: number | undefined): Promise<void> {
+    for (const task of tasks) {
+      session.channel.sendToQueue(this.options.topology.queue, Buffer.from(JSON.stringify(task)), {
+        persistent: true,
+        contentType: 'application/json',
+        priority,
+        messageId: `${task.job.id}.${task.task === 'chunk' ? `chunk-${task.chunk}` : 'media'}`,
+      });
+    }
+    await session.channel.waitForConfirms();
+  }
+
+  /** The task's event, and the job's completed event when this task finished the job. */
+  private async emitTaskOutcome(task: TaskMessage, running: RunningJob, outcome: TaskOutcome, context: JobContext): Promise<void> {
+    const seconds = Number(((Date.now() - running.startedAt) / 1000).toFixed(3));
+    const base = { type: 'task' as const, jobId: task.job.id, attempt: running.attempt, task: taskName(task), worker: this.workerName, seconds };
+    await this.emit(outcome.status === 'skipped' ? { ...base, status: 'skipped', reason: outcome.reason } : { ...base, status: outcome.status }, context);
+    if (outcome.status === 'skipped' || !outcome.finished) return;
+    const { finished } = outcome;
+    await this.emit(
+      {
+        type: 'completed',
+        jobId: task.job.id,
+        attempt: running.attempt,
+        status: 'completed',
+        master: finished.master,
+        seconds: Number(((Date.now() - task.splitAt) / 1000).toFixed(3)),
+        renditions: finished.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+        uploaded: finished.uploaded,
+        chunks: task.chunks,
+      },
+      context,
+    );
   }
 
   /** Carries out a decision for a job that did not complete. */
-  private async finish(session: Session, message: ConsumeMessage, job: JobMessage, running: RunningJob, counts: DeliveryCounts, outcome: Outcome, context: JobContext, error?: HlsifyError): Promise<void> {
+  private async finish(session: Session, message: ConsumeMessage, job: JobMessage, task: TaskMessage | undefined, running: RunningJob, counts: DeliveryCounts, outcome: Outcome, context: JobContext, error?: HlsifyError): Promise<void> {
     const { topology } = this.options;
     const seconds = Number(((Date.now() - running.startedAt) / 1000).toFixed(3));
     switch (outcome.action) {
@@ -339,11 +407,28 @@ export class Worker {
         await this.emit({ type: 'retrying', jobId: job.id, attempt: running.attempt, reason: outcome.reason, retryInMs: retry.delayMs }, context);
         return;
       }
-      case 'dead-letter':
+      case 'dead-letter': {
         await deadLetter(session, message, topology.deadLetterQueue, outcome.reason, running.attempt);
         this.finishedJobs++;
-        await this.emit({ type: 'failed', jobId: job.id, attempt: running.attempt, reason: outcome.reason, kind: error?.kind ?? 'redelivered', final: true, seconds }, context);
+        // A task failing for good fails its whole job, once (the first such task marks it in the bucket).
+        const reason = task ? `${taskName(task)}: ${outcome.reason}` : outcome.reason;
+        if (task && !(await this.markJobFailed(task, reason, context))) return;
+        await this.emit({ type: 'failed', jobId: job.id, attempt: running.attempt, reason, kind: error?.kind ?? 'redelivered', final: true, seconds }, context);
         return;
+      }
+    }
+  }
+
+  /** Marks a chunked job failed in its bucket; false when it had already failed or completed. */
+  private async markJobFailed(task: TaskMessage, reason: string, context: JobContext): Promise<boolean> {
+    try {
+      const output = parseS3Url(task.job.output);
+      const state = chunkStateFor(this.deps.storeFor(output.bucket), output, task.job.id);
+      return await failJob(task, reason, state, output, this.stop.signal, this.finishLock);
+    } catch (error) {
+      // The failure is still reported: better twice than never.
+      context.log.warn({ op: 'task', err: (error as Error).message }, 'could not mark the job failed in the bucket');
+      return true;
     }
   }
 

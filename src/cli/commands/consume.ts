@@ -41,6 +41,8 @@ const consumeFlagsSchema = z
     maxRedeliveries: wholeNumber(0, 100).optional(),
     retryTimeouts: z.boolean().optional(),
     maxJobs: wholeNumber(1, 1_000_000).optional(),
+    chunkSeconds: wholeNumber(1, 3600).optional(),
+    chunkMinDuration: durationSchema.optional(),
     connectTimeout: durationSchema.optional(),
     webhookAllow: z.string().optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).optional(),
@@ -71,6 +73,8 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
     .option('--max-redeliveries <n>', 'times a job may come back after its worker died mid-job (kill -9, out of memory) before it is dead-lettered', '3')
     .option('--retry-timeouts', 'retry a job that hit the --timeout limit (default: dead-letter it)')
     .option('--max-jobs <n>', 'exit 0 after this many jobs (one job per pod: --max-jobs 1)')
+    .option('--chunk-seconds <s>', 'split jobs at least --chunk-min-duration long into chunks of this many seconds, encoded by any worker (a job\'s own chunkSeconds wins)')
+    .option('--chunk-min-duration <duration>', 'shortest job --chunk-seconds applies to', '10m')
     .option('--connect-timeout <duration>', 'exit 1 when the broker cannot be reached this long after start-up', '60s')
     .option('--webhook-allow <list>', 'hosts or CIDR ranges webhooks may reach although internal (e.g. 10.0.0.0/8,hooks.internal)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -130,6 +134,7 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
             timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.workerJobTimeout,
             uploadConcurrency: 8,
             threads: env.FFMPEG_THREADS,
+            chunking: flags.chunkSeconds === undefined ? undefined : { seconds: flags.chunkSeconds, minDuration: flags.chunkMinDuration ?? 600 },
           },
           logger,
           metrics,

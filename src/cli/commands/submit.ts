@@ -24,6 +24,7 @@ const submitFlagsSchema = z
     segmentDuration: wholeNumberSchema(1, 60).optional(),
     segmentType: z.enum(['ts', 'fmp4'], { error: 'expected ts or fmp4' }).optional(),
     priority: wholeNumberSchema(0, 9).optional(),
+    chunkSeconds: wholeNumberSchema(1, 3600).optional(),
     webhook: z.string().min(1).optional(),
     id: z.string().min(1).optional(),
     amqp: z.string().regex(/^amqps?:\/\//, 'expected amqp://user:pass@host:port/vhost').optional(),
@@ -65,6 +66,7 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
     .option('--segment-duration <seconds>', 'target segment duration')
     .option('--segment-type <type>', 'ts or fmp4')
     .option('--priority <n>', 'queue priority 0-9 (higher first)')
+    .option('--chunk-seconds <s>', 'encode in chunks of this many seconds (whole segments) spread over the workers')
     .option('--webhook <url>', 'the worker POSTs the final event here')
     .option('--id <id>', 'job id: letters, digits, . _ - (default: a random one)')
     .option('--amqp <url>', 'broker URL (env AMQP_URL)')
@@ -93,6 +95,7 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
           segmentDuration: flags.segmentDuration,
           segmentType: flags.segmentType,
           priority: flags.priority,
+          chunkSeconds: flags.chunkSeconds,
           webhook: flags.webhook,
         };
         // Validate before uploading anything.

@@ -114,6 +114,11 @@ export function describeRendition(plan: EncodePlan, index: number, segments: rea
 /** Measures one audio rendition directory under `workDir`. */
 export async function measureAudioRendition(rendition: AudioRendition, workDir: string): Promise<MediaRenditionResult> {
   const { playlist, segments } = await readMeasuredPlaylist(join(workDir, rendition.name), rendition.name);
+  return describeAudioRendition(rendition, segments, playlist.targetDuration, playlist.version);
+}
+
+/** An audio rendition's result from its segments' durations and sizes. */
+export function describeAudioRendition(rendition: AudioRendition, segments: readonly SegmentMeasure[], targetDuration: number, playlistVersion: number): MediaRenditionResult {
   return {
     type: 'AUDIO',
     name: rendition.name,
@@ -123,9 +128,9 @@ export async function measureAudioRendition(rendition: AudioRendition, workDir: 
     forced: false,
     channels: rendition.channels,
     playlist: `${rendition.name}/index.m3u8`,
-    ...segmentFigures(segments, playlist.targetDuration),
+    ...segmentFigures(segments, targetDuration),
     codecs: [AAC_LC],
-    playlistVersion: playlist.version,
+    playlistVersion,
   };
 }
 

@@ -1,0 +1,101 @@
+/**
+ * Finishing a chunked job: once every task's manifest is in the bucket, one worker (the finish lock)
+ * writes the playlists from the manifests (bit rates measured over all segments, windows across chunk
+ * joins included), uploads them with the master last, and removes the job's state. A finisher that finds
+ * the master already up, or the job failed, does nothing: the job completes (or fails) once.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { parseChunkManifest, type ChunkManifest } from '../core/chunks/chunk-manifest.js';
+import { finishLadder } from '../core/chunks/finish-ladder.js';
+import { parseMediaManifest } from '../core/chunks/media-manifest.js';
+import { parseEncodePlan } from '../core/chunks/plan-schema.js';
+import { createWorkspace } from '../core/finish/workspace.js';
+import type { RenditionResult } from '../core/playlist/measure-renditions.js';
+import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
+import { formatS3Url, objectKey, type S3Location } from '../core/upload/s3-location.js';
+import type { LocalFile } from '../core/upload/upload-plan.js';
+import { uploadFiles } from '../core/upload/upload-ladder.js';
+import { EncodeError } from '../errors.js';
+import { chunkFile, FAILED_FILE, isChunkFile, listState, MEDIA_FILE, PLAN_FILE, readState, removeState, writeState, type ChunkState } from './chunk-state.js';
+import type { FinishLock } from './finish-lock.js';
+import type { JobDependencies } from './run-job.js';
+import type { TaskMessage } from './task-message.js';
+
+export interface FinishedJob {
+  master: string;
+  renditions: RenditionResult[];
+  /** Playlists and subtitle segments uploaded by the finisher. */
+  uploaded: number;
+}
+
+async function required(state: ChunkState, name: string, signal: AbortSignal): Promise<string> {
+  const text = await readState(state, name, signal);
+  if (text === undefined) throw new EncodeError(`${state.prefix}${name} disappeared before the job was finished`);
+  return text;
+}
+
+/** Finishes the job when every task is done and nobody else is finishing it; undefined otherwise. */
+export async function finishJob(task: TaskMessage, deps: JobDependencies, state: ChunkState, output: S3Location, signal: AbortSignal, lock: FinishLock): Promise<FinishedJob | undefined> {
+  const present = await listState(state, signal);
+  const chunks = [...present].filter(isChunkFile);
+  if (chunks.length < task.chunks || (task.media && !present.has(MEDIA_FILE))) return undefined;
+  const held = await lock(
+    task.job.id,
+    async () => {
+      const now = await listState(state, signal);
+      if (now.has(FAILED_FILE) || (await isRemoteLadderComplete(state.store, output, signal))) return undefined;
+      return writeLadder(task, deps, state, output, now, signal);
+    },
+    signal,
+  );
+  return held.locked ? held.value : undefined;
+}
+
+async function writeLadder(task: TaskMessage, deps: JobDependencies, state: ChunkState, output: S3Location, present: Set<string>, signal: AbortSignal): Promise<FinishedJob> {
+  const plan = parseEncodePlan(await required(state, PLAN_FILE, signal), `${task.job.id}/${PLAN_FILE}`);
+  const manifests: ChunkManifest[] = [];
+  for (let i = 0; i < task.chunks; i++) manifests.push(parseChunkManifest(await required(state, chunkFile(i), signal), `${task.job.id}/${chunkFile(i)}`));
+  const media = task.media ? parseMediaManifest(await required(state, MEDIA_FILE, signal), `${task.job.id}/${MEDIA_FILE}`) : undefined;
+  const workspace = await createWorkspace(deps.tmpRoot);
+  try {
+    const ladder = await finishLadder(plan, manifests, media, workspace.ladderDir, deps.binaries.ffprobe, signal);
+    const files = await playlistFiles(workspace.ladderDir);
+    const uploaded = await uploadFiles(files, { location: output, store: state.store, concurrency: deps.uploadConcurrency, signal });
+    await removeState(state, [...present].filter((name) => name !== FAILED_FILE), signal);
+    return { master: formatS3Url(output, objectKey(output, 'master.m3u8')), renditions: ladder.renditions, uploaded: uploaded.uploaded };
+  } finally {
+    await workspace.remove();
+  }
+}
+
+/** Everything the finisher wrote (playlists, WebVTT segments), without the whole-track WebVTT it cut them from. */
+async function playlistFiles(root: string): Promise<LocalFile[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name !== 'source.vtt')
+      .map(async (e) => {
+        const absolutePath = join(e.parentPath, e.name);
+        return { relativePath: relative(root, absolutePath).split(sep).join('/'), absolutePath, size: (await stat(absolutePath)).size };
+      }),
+  );
+}
+
+/**
+ * Marks the job failed for good (a task was dead-lettered), once: true when this call did it, false when
+ * the job had already failed or completed, or another worker held the lock throughout.
+ */
+export async function failJob(task: TaskMessage, reason: string, state: ChunkState, output: S3Location, signal: AbortSignal, lock: FinishLock): Promise<boolean> {
+  const held = await lock(
+    task.job.id,
+    async () => {
+      const present = await listState(state, signal);
+      if (present.has(FAILED_FILE) || (await isRemoteLadderComplete(state.store, output, signal))) return false;
+      await writeState(state, FAILED_FILE, { reason, task: task.task === 'chunk' ? `chunk ${task.chunk}` : 'media', at: new Date().toISOString() }, signal);
+      return true;
+    },
+    signal,
+  );
+  return held.locked && held.value;
+}
