@@ -10,7 +10,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   transcode: [
     'hlsify transcode input.mp4                      # → input-hls/ beside the input',
     'hlsify transcode input.mp4 -o out --ladder 720,360 --segment-type fmp4',
-    'hlsify transcode input.mp4 --upload s3://my-bucket/videos/input --json',
+    'hlsify transcode lecture.mp4 --chunk-seconds 60 --parallel 4 --upload s3://my-bucket/videos/lecture',
   ],
   upload: [
     'hlsify upload input-hls s3://my-bucket/videos/input',
@@ -23,12 +23,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   consume: [
     'hlsify consume',
     'hlsify consume --amqp amqp://user:pass@rabbit:5672 --queue videos --concurrency 2',
-    'hlsify consume --endpoint http://127.0.0.1:9000 --input-root /srv/uploads',
+    'hlsify consume --endpoint http://127.0.0.1:9000 --chunk-seconds 60 --chunk-min-duration 20m',
   ],
   submit: [
     'hlsify submit s3://media/in/talk.mp4 --output s3://media/hls/talk --amqp amqp://guest:guest@127.0.0.1:5672',
     'hlsify submit ./talk.mp4 --staging s3://media/incoming --output s3://media/hls/talk --ladder 720,360 --wait',
-    'hlsify submit s3://media/in/ad.mp4 --output s3://media/hls/ad --priority 9 --webhook https://example.com/hooks/hls --json',
+    'hlsify submit s3://media/in/film.mp4 --output s3://media/hls/film --chunk-seconds 60 --webhook https://example.com/hooks/hls --json',
   ],
   verify: ['hlsify verify input-hls', 'hlsify verify out/master.m3u8 --quick', 'hlsify verify https://cdn.example.com/videos/42/master.m3u8 --json'],
 };

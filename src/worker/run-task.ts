@@ -12,6 +12,8 @@ import { runChunkedEncode } from '../core/chunks/encode-chunks.js';
 import { readMediaOutput } from '../core/chunks/media-manifest.js';
 import { parseEncodePlan } from '../core/chunks/plan-schema.js';
 import { mediaJob, runProcesses } from '../core/encode/run-encode.js';
+import { createProgressTracker } from '../core/encode/progress-tracker.js';
+import { parseMediaPlaylist } from '../core/playlist/media-playlist.js';
 import { createWorkspace } from '../core/finish/workspace.js';
 import { openConfinedInput } from '../core/input/confined-input.js';
 import { planChunks } from '../core/plan/chunks.js';
@@ -81,14 +83,15 @@ async function encodeTask(task: TaskMessage, stored: EncodePlan, input: JobInput
       files = read.renditions.flatMap((r) => r.segments.map((s) => ({ relativePath: `${r.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, r.name, s.uri), size: s.bytes })));
       manifest = read;
     } else {
-      const job = mediaJob(plan, workspace.ladderDir, 0);
+      // The plan's own audio process (index processes.length), with its progress as a whole encode reports it.
+      const job = mediaJob(plan, workspace.ladderDir, plan.processes.length);
       if (!job) throw new EncodeError(`task ${task.job.id}: the plan has no audio or subtitles`);
-      await runProcesses([job], { parallel: 1, limited: () => true, progress: () => ({ type: 'encode-progress', renditions: [], fraction: 0, speed: 0, elapsedSeconds: 0, etaSeconds: undefined }) }, run);
+      const tracker = createProgressTracker(plan);
+      await runProcesses([job], { parallel: 1, limited: () => true, progress: (index, seconds) => tracker.update(index, seconds) }, run);
       const read = await readMediaOutput(plan, workspace.ladderDir);
-      files = read.audio.flatMap((a) => {
-        const uris = [...a.playlist.matchAll(/^(segment_\d+\.ts)$/gm)].map((m) => m[1]!);
-        return uris.map((uri, i) => ({ relativePath: `${a.name}/${uri}`, absolutePath: join(workspace.ladderDir, a.name, uri), size: a.bytes[i]! }));
-      });
+      files = read.audio.flatMap((a) =>
+        parseMediaPlaylist(a.playlist).segments.map((s, i) => ({ relativePath: `${a.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, a.name, s.uri), size: a.bytes[i]! })),
+      );
       manifest = read;
     }
     throwIfAborted(signal);

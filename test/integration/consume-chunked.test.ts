@@ -84,7 +84,7 @@ describe('hlsify consume: chunked jobs', () => {
     // The unchunked reference, encoded meanwhile with the same plan by the CLI.
     const reference = await tempDir('chunked-reference');
     const whole = await hlsify(['transcode', fixture(SOURCE), '-o', reference, '--force', '--ladder', '360,240', '--preset', 'veryfast', '--no-verify', '-q']);
-    expect(whole.exitCode, whole.stderr).toBe(0);
+    expect(whole.exitCode, String(whole.stderr)).toBe(0);
 
     const completed = await events.waitFor('the job completed', (e) => e.type === 'completed' && e.jobId === job.id, JOB_TIMEOUT);
     expect(completed).toMatchObject({ status: 'completed', chunks: 5, master: `s3://${bucket}/out/chunked/master.m3u8` });
@@ -118,8 +118,8 @@ describe('hlsify consume: chunked jobs', () => {
     }
     // Apple's MUST rules and RFC 8216 on the ladder as uploaded.
     const verified = await hlsify(['verify', ladder, '--json']);
-    const report = JSON.parse(verified.stdout) as { summary: { ok: boolean; fail: number } };
-    expect(report.summary, verified.stdout).toMatchObject({ ok: true, fail: 0 });
+    const report = JSON.parse(String(verified.stdout)) as { summary: { ok: boolean; fail: number } };
+    expect(report.summary, String(verified.stdout)).toMatchObject({ ok: true, fail: 0 });
   }, JOB_TIMEOUT + 120_000);
 
   it('a worker killed mid-chunk costs only that chunk: the redelivered task is encoded again, nothing else', async () => {

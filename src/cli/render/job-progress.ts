@@ -14,6 +14,7 @@ export function createJobRenderer(stream: NodeJS.WriteStream, options: { tty: bo
     bar?.stop();
     bar = undefined;
   };
+  let split: { tasks: number; done: number } | undefined;
   const line = (text: string) => {
     if (bar) stop();
     stream.write(`${text}\n`);
@@ -27,7 +28,27 @@ export function createJobRenderer(stream: NodeJS.WriteStream, options: { tty: bo
           bar.start(100, 0, { extra: '' });
         }
         break;
+      case 'split':
+        split = { tasks: event.tasks, done: 0 };
+        line(`job ${event.jobId}: split into ${event.chunks} chunks of ${event.chunkSeconds} s${event.tasks > event.chunks ? ' and an audio/subtitle task' : ''}, for any worker`);
+        if (options.tty) {
+          bar = new cliProgress.SingleBar({ stream, clearOnComplete: false, hideCursor: true, format: `${chalk.bold(' tasks')} {bar} {percentage}% {extra}`, barsize: 30, fps: 5 }, cliProgress.Presets.shades_classic);
+          bar.start(100, 0, { extra: '' });
+        }
+        break;
+      case 'task': {
+        if (split && event.status !== 'skipped') split.done++;
+        const done = split ? `${split.done}/${split.tasks} tasks` : '';
+        if (bar && split) {
+          bar.update(Math.floor((split.done / split.tasks) * 100), { extra: `${done}  ${event.task} by ${event.worker}` });
+          break;
+        }
+        line(`job ${event.jobId}: ${event.task} ${event.status}${event.reason ? ` (${event.reason})` : ''} by ${event.worker}${event.seconds === undefined ? '' : ` in ${event.seconds.toFixed(1)} s`}${done ? `; ${done}` : ''}`);
+        break;
+      }
       case 'progress': {
+        // A chunk task's progress is its chunk's: a chunked job's progress is its tasks done.
+        if ('task' in event) break;
         const extra = `${event.speed.toFixed(2)}x  ETA ${formatSeconds(event.etaSeconds)}`;
         if (bar) {
           bar.update(Math.floor(event.fraction * 100), { extra });

@@ -29,6 +29,9 @@ export function createPlainRenderer(stream: NodeJS.WritableStream, intervalMs = 
         );
         if (describeTreatment(event.plan.treatment, event.plan.video.fps)) stream.write(`source: ${describeTreatment(event.plan.treatment, event.plan.video.fps)}\n`);
         break;
+      case 'chunks-planned':
+        stream.write(`chunks: ${event.chunks} of ${event.chunkSeconds} s, ${event.parallel} at once\n`);
+        break;
       case 'encode-progress': {
         const now = Date.now();
         if (now - lastLine < intervalMs && event.fraction < 1) break;

@@ -32,6 +32,9 @@ export function createTtyRenderer(stream: NodeJS.WriteStream) {
         overall = multibar.create(100, 0, { name: chalk.bold(' total'), extra: '' });
         break;
       }
+      case 'chunks-planned':
+        multibar?.log(`${chalk.bold('chunks')} ${event.chunks} of ${event.chunkSeconds} s, ${event.parallel} at once\n`);
+        break;
       case 'encode-progress':
         for (const r of event.renditions) bars.get(r.name)?.update(Math.floor(r.fraction * 100), { extra: '' });
         overall?.update(Math.floor(event.fraction * 100), {
