@@ -1,7 +1,9 @@
 /**
  * Three independent HLS players in one page shape each, bundled from npm (no CDN): hls.js, Shaka Player and
  * Video.js (its HLS engine, VHS). Each page exposes the same small API on `window.__player` so one test
- * drives all three: levels (renditions), force(height), errors, and the <video> element.
+ * drives all three: levels (renditions), force(height), errors, and the <video> element; `window.__media`
+ * records what a test of playing through joins needs: the <video> element's `waiting` events, its buffered
+ * ranges, and what the player reports short of an error (non-fatal errors, stalls, gaps jumped).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -21,7 +23,8 @@ const LIBRARIES: Record<string, string> = {
 };
 
 // Every adapter fills window.__player = { ready, levels: [{ width, height }], errors: [], force(height),
-// audioTracks() and subtitleTracks() (languages), currentAudio(), selectAudio(lang), showSubtitles(lang), cue() }.
+// audioTracks() and subtitleTracks() (languages), currentAudio(), selectAudio(lang), showSubtitles(lang), cue() },
+// and calls warn(what, detail?) for what the player reports short of an error.
 const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
   'hls.js': {
     scripts: ['hls.js'],
@@ -40,7 +43,8 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       state.showSubtitles = (lang) => { const i = hls.subtitleTracks.findIndex((t) => sameLanguage(t.lang, lang)); hls.subtitleDisplay = true; hls.subtitleTrack = i; return i >= 0; };
       state.cue = nativeCue;
       hls.on(Hls.Events.MANIFEST_PARSED, () => { state.levels = hls.levels.map((l) => ({ width: l.width, height: l.height })); state.ready = true; });
-      hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) state.errors.push(d.type + ' ' + d.details); });
+      // Non-fatal errors are warnings: hls.js recovers from them (bufferStalledError, bufferSeekOverHole, ...).
+      hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) state.errors.push(d.type + ' ' + d.details); else warn(d.details, d.frag && d.frag.type + ' fragment ' + d.frag.sn + ' (' + d.frag.start.toFixed(3) + '-' + d.frag.end.toFixed(3) + ' s)'); });
       hls.loadSource(SRC);
       hls.attachMedia(video);`,
   },
@@ -58,6 +62,8 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       } };
       window.__player = state;
       player.addEventListener('error', (e) => state.errors.push('shaka ' + e.detail.code + ' ' + JSON.stringify(e.detail.data).slice(0, 300)));
+      player.addEventListener('stalldetected', () => warn('stalldetected'));
+      player.addEventListener('gapjumped', () => warn('gapjumped'));
       state.audioTracks = () => player.getAudioTracks().map((t) => t.language);
       state.subtitleTracks = () => player.getTextTracks().map((t) => t.language);
       state.currentAudio = () => (player.getVariantTracks().find((t) => t.active) || {}).language;
@@ -111,6 +117,10 @@ const ADAPTERS: Record<PlayerName, { scripts: string[]; code: string }> = {
       } };
       window.__player = state;
       player.on('error', () => state.errors.push('videojs ' + JSON.stringify(player.error())));
+      // VHS reports the gaps it skips and the stalls it finds as 'usage' events on the tech.
+      player.ready(() => player.tech({ IWillNotUseThisInPlugins: true }).on('usage', (e) => {
+        if (/^vhs-(gap-skip|unknown-waiting|video-underflow)$/.test(e.name)) warn(e.name);
+      }));
       const list = (l) => Array.from({ length: l.length }, (_, i) => l[i]);
       const subtitles = () => list(player.textTracks()).filter((t) => t.kind === 'subtitles');
       state.audioTracks = () => list(player.audioTracks()).map((t) => t.language);
@@ -144,6 +154,13 @@ ${adapter.scripts.map((s) => `<script src="/lib/${s}"></script>`).join('\n')}
   // The subtitle text on screen now, from the browser's text tracks the player fills.
   const nativeCue = () => Array.from(video.textTracks).filter((t) => t.mode === 'showing')
     .flatMap((t) => (t.activeCues ? Array.from(t.activeCues) : []).map((c) => c.text)).join(' / ');
+  // Buffered ranges as [start, end] pairs; the <video> element's 'waiting' events (media time, page time in
+  // ms, buffered ranges then) and the player's warnings (what, its detail if any, media time), for window.__media.
+  const ranges = (r) => Array.from({ length: r.length }, (_, i) => [r.start(i), r.end(i)]);
+  const media = { waiting: [], warnings: [], buffered: () => ranges(video.buffered) };
+  window.__media = media;
+  video.addEventListener('waiting', () => media.waiting.push({ time: video.currentTime, at: Math.round(performance.now()), buffered: ranges(video.buffered) }));
+  const warn = (what, detail) => media.warnings.push(detail ? { what, detail, time: video.currentTime } : { what, time: video.currentTime });
   try {${adapter.code}
   } catch (e) { window.__player = { ready: false, levels: [], errors: ['setup ' + e], force() { return false; } }; }
 </script></body></html>`;

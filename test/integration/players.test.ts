@@ -7,7 +7,9 @@
  * audio language while playing (the new language's segments load, playback continues), shows a subtitle
  * cue at its time, and plays every rendition forced (its segments are requested and the decoded picture
  * has its size). Ladders of an interlaced, an HDR10 and a variable-frame-rate source play past a segment
- * boundary in each player.
+ * boundary in each player. A ladder encoded in 4 s chunks (`--chunk-seconds 4`: the TS continuity counters
+ * and x264's rate control restart at each join) plays from the start through three joins in each player,
+ * at about 1x, with no gap in what is buffered, no stall at a join and no stall or gap reported by the player.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,6 +40,15 @@ const SOURCES = [
   { name: 'vfr', fixture: 'vfr-30s.mp4', ladder: '144' },
 ] as const;
 const SOURCE_SEGMENT_SECONDS = 1;
+/** The chunked ladder: 2 s segments in 4 s chunks of the 60 s source, joined at about 4, 8 and 12 s. */
+const CHUNK = { fixture: 'chunked-60s.mkv', seconds: 4, segmentSeconds: 2, ladder: '240' } as const;
+/** Media time past the third join (12.012 s of 2.002 s segments, plus the stream's start offset). */
+const PAST_JOINS = 12.5;
+const JOINS = [1, 2, 3].map((k) => k * CHUNK.seconds);
+/** Wall seconds from play() to PAST_JOINS: 12.5 s at 1x plus start-up, far below a stuck player's. */
+const PAST_JOINS_WALL_SECONDS = 40;
+/** What players report when playback stalls or jumps a gap (hls.js non-fatal error details, Shaka events, VHS usage events). */
+const STALL_WARNINGS = ['bufferStalledError', 'bufferSeekOverHole', 'bufferNudgeOnStall', 'stalldetected', 'gapjumped', 'vhs-gap-skip', 'vhs-unknown-waiting', 'vhs-video-underflow'];
 
 interface State {
   ready: boolean;
@@ -54,6 +65,13 @@ const STATE = `(() => {
   const p = window.__player || { ready: false, levels: [], errors: ['no player'] };
   return { ready: p.ready, levels: p.levels, errors: p.errors, time: v.currentTime, paused: v.paused, width: v.videoWidth, height: v.videoHeight };
 })()`;
+/** window.__media (player-pages.ts): buffered ranges now, the <video> element's 'waiting' events, the player's warnings. */
+interface MediaReport {
+  buffered: [number, number][];
+  waiting: { time: number; at: number; buffered: [number, number][] }[];
+  warnings: { what: string; detail?: string; time: number }[];
+}
+const MEDIA_REPORT = `({ buffered: window.__media.buffered(), waiting: window.__media.waiting, warnings: window.__media.warnings })`;
 const PLAY_FROM_START = `(() => { const v = document.querySelector('video'); v.currentTime = 0; return v.play().then(() => true, (e) => String(e)); })()`;
 
 async function waitFor(page: Page, done: (s: State) => boolean, timeoutMs: number): Promise<State> {
@@ -64,6 +82,10 @@ async function waitFor(page: Page, done: (s: State) => boolean, timeoutMs: numbe
     last = (await page.evaluate(STATE)) as State;
   }
   return last;
+}
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
 
 async function transcode(source: string, out: string, args: string[]): Promise<void> {
@@ -114,7 +136,7 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
       }),
     ]);
     server = await startPlayerServer(dirs);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -231,5 +253,53 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium', () => {
         }
       });
     });
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium, chunked ladder', () => {
+  let browser: Browser;
+  let work: string;
+  let server: PlayerServer;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'hlsify-test-players-chunked-'));
+    const out = join(work, 'chunked');
+    await transcode(fixture(CHUNK.fixture), out, ['--ladder', CHUNK.ladder, '--segment-duration', String(CHUNK.segmentSeconds), '--chunk-seconds', String(CHUNK.seconds), '--parallel', '2']);
+    server = await startPlayerServer({ chunked: out });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it.each(PLAYERS)('%s plays from the start through three chunk joins at 1x, with no gap or stall at a join', async (player) => {
+    const page = await (await browser.newContext()).newPage();
+    try {
+      await page.goto(`${server.url}/play/${player}/chunked`);
+      const ready = await waitFor(page, (s) => s.ready, 20_000);
+      expect(ready.errors).toEqual([]);
+      const started = Date.now();
+      expect(await page.evaluate(PLAY_FROM_START)).toBe(true);
+      // Waits a little longer than the limit, so a slow player's time is measured, not cut off.
+      const played = await waitFor(page, (s) => s.time > PAST_JOINS, (PAST_JOINS_WALL_SECONDS + 5) * 1000);
+      const wallSeconds = (Date.now() - started) / 1000;
+      const media = (await page.evaluate(MEDIA_REPORT)) as MediaReport;
+      const label = `${player}: ${JSON.stringify({ wallSeconds, time: played.time, ...media })}`;
+      console.info(`chunked ladder, ${label}`);
+      expect(played.errors, label).toEqual([]);
+      expect(played.time, label).toBeGreaterThan(PAST_JOINS);
+      expect(wallSeconds, label).toBeLessThan(PAST_JOINS_WALL_SECONDS);
+      // One buffered range from the start to past the third join: no gap at 4, 8 or 12 s.
+      const covering = media.buffered.find(([from, to]) => from <= PAST_JOINS && to >= PAST_JOINS);
+      expect(covering, label).toBeDefined();
+      expect(covering![0], label).toBeLessThanOrEqual(0.25);
+      // No 'waiting' (the player ran out of data) within 1 s of a join, nor a stall or gap the player reports.
+      expect(media.waiting.filter((w) => JOINS.some((at) => Math.abs(w.time - at) <= 1)), label).toEqual([]);
+      expect(media.warnings.filter((w) => STALL_WARNINGS.includes(w.what)), label).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
   });
 });

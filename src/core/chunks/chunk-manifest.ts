@@ -7,14 +7,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { EncodeError, InputError } from '../../errors.js';
+import { parseJsonWith } from './parse-json.js';
+import { EncodeError } from '../../errors.js';
 import { chunkPlaylistName, renditionPaths } from '../encode/ffmpeg-args.js';
 import type { ChunkRange } from '../plan/chunks.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
 import { avcCodecFromAnnexB } from '../playlist/codecs.js';
 import { parseMediaPlaylist } from '../playlist/media-playlist.js';
 import { tsKeyframes } from '../playlist/ts-keyframes.js';
-import { formatIssues } from '../../config.js';
 
 const segmentSchema = z
   .object({
@@ -52,15 +52,7 @@ export type ChunkSegment = z.infer<typeof segmentSchema>;
 
 /** Parses a manifest read back from the bucket; anything else is an InputError naming the problem. */
 export function parseChunkManifest(text: string, label: string): ChunkManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InputError(`${label}: not valid JSON`);
-  }
-  const result = chunkManifestSchema.safeParse(json);
-  if (!result.success) throw new InputError(`${label}: ${formatIssues(result.error.issues)}`);
-  return result.data;
+  return parseJsonWith(chunkManifestSchema, text, label);
 }
 
 /** Segments a chunk must have in every rendition: its length in segments, or at least one for the last. */

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatIssues } from '../../config.js';
+import { parseJsonWith } from './parse-json.js';
 import { EncodeError, InputError } from '../../errors.js';
 import { subtitlePaths } from '../encode/ffmpeg-args.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
@@ -27,15 +27,7 @@ export const mediaManifestSchema = z
 export type MediaManifest = z.infer<typeof mediaManifestSchema>;
 
 export function parseMediaManifest(text: string, label: string): MediaManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InputError(`${label}: not valid JSON`);
-  }
-  const result = mediaManifestSchema.safeParse(json);
-  if (!result.success) throw new InputError(`${label}: ${formatIssues(result.error.issues)}`);
-  return result.data;
+  return parseJsonWith(mediaManifestSchema, text, label);
 }
 
 /** Reads what the audio and subtitle process wrote under `workDir` into a manifest. */

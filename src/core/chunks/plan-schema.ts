@@ -5,8 +5,8 @@
  * enum, numbers by range. A plan that fails is an InputError (the job fails, nothing runs).
  */
 import { z } from 'zod';
-import { formatIssues, presetSchema } from '../../config.js';
-import { InputError } from '../../errors.js';
+import { presetSchema } from '../../config.js';
+import { parseJsonWith } from './parse-json.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
@@ -63,15 +63,7 @@ export const encodePlanSchema = z
 
 /** Parses plan.json; the local input path is the reader's own to fill in. */
 export function parseEncodePlan(text: string, label: string): EncodePlan {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InputError(`${label}: not valid JSON`);
-  }
-  const result = encodePlanSchema.safeParse(json);
-  if (!result.success) throw new InputError(`${label}: ${formatIssues(result.error.issues)}`);
-  const plan = result.data;
+  const plan = parseJsonWith(encodePlanSchema, text, label);
   // JSON drops undefined fields: optional ones come back as undefined, as EncodePlan spells them.
   return {
     ...plan,
