@@ -11,7 +11,7 @@ import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { hlsify, tempDir } from '../helpers/cli.js';
-import { encoding, expectCompleteLadder, until, uploadInput, useBroker, type EventLog } from './consume-support.js';
+import { encoding, expectCompleteLadder, receiver, until, uploadInput, useBroker, type EventLog } from './consume-support.js';
 import { fixture } from '../../fixtures/recipes.js';
 
 const SOURCE = 'chunked-60s.mkv';
@@ -76,9 +76,10 @@ describe('hlsify consume: chunked jobs', () => {
     const bucket = await s3.bucket('chunked');
     const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
     const events = await broker.collectEvents();
-    await broker.startWorker({ endpoint: s3.endpoint });
-    await broker.startWorker({ endpoint: s3.endpoint });
-    const job = chunkedJob(input, `s3://${bucket}/out/chunked`);
+    const hook = await receiver();
+    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--webhook-allow', '127.0.0.1'] });
+    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--webhook-allow', '127.0.0.1'] });
+    const job = chunkedJob(input, `s3://${bucket}/out/chunked`, { webhook: hook.url });
     await broker.publishJob(job);
 
     // The unchunked reference, encoded meanwhile with the same plan by the CLI.
@@ -95,6 +96,8 @@ describe('hlsify consume: chunked jobs', () => {
     expect(new Set(tasks.filter((t) => t.task.startsWith('chunk')).map((t) => t.worker)).size, 'workers that took chunks').toBe(2);
     expect(events.ofType('completed', job.id)).toHaveLength(1);
     expect(events.ofType('failed', job.id)).toEqual([]);
+    await until('the webhook', () => hook.bodies.length > 0, 10_000);
+    expect(hook.bodies, 'the webhook is called once, with completed').toEqual([expect.objectContaining({ event: 'completed', jobId: job.id, master: completed.master })]);
 
     // Exactly one complete ladder; the chunk state is gone.
     await expectCompleteLadder(s3, bucket, 'out/chunked');
@@ -159,10 +162,11 @@ describe('hlsify consume: chunked jobs', () => {
     const real = (await execa('sh', ['-c', 'command -v ffmpeg'])).stdout.trim();
     const ffmpeg = join(dir, 'ffmpeg');
     await writeFile(ffmpeg, `#!/bin/sh\ncase " $* " in *" -start_number 4 "*) echo "Invalid data found when processing input" >&2; exit 1;; esac\nexec ${real} "$@"\n`, { mode: 0o755 });
-    const options = { endpoint: s3.endpoint, extra: ['--ffmpeg', ffmpeg, '--max-attempts', '2'] };
+    const hook = await receiver();
+    const options = { endpoint: s3.endpoint, extra: ['--ffmpeg', ffmpeg, '--max-attempts', '2', '--webhook-allow', '127.0.0.1'] };
     await broker.startWorker(options);
     await broker.startWorker(options);
-    const job = chunkedJob(input, `s3://${bucket}/out/fail`);
+    const job = chunkedJob(input, `s3://${bucket}/out/fail`, { webhook: hook.url });
     await broker.publishJob(job);
 
     const failed = await events.waitFor('the job failed', (e) => e.type === 'failed' && e.jobId === job.id, JOB_TIMEOUT);
@@ -172,6 +176,7 @@ describe('hlsify consume: chunked jobs', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(events.ofType('failed', job.id)).toHaveLength(1);
     expect(events.ofType('completed', job.id)).toEqual([]);
+    expect(hook.bodies, 'the webhook is called once, with failed').toEqual([expect.objectContaining({ event: 'failed', jobId: job.id, reason: failed.reason })]);
     expect(events.ofType('retrying', job.id).length, 'retried once before it was dead-lettered').toBe(1);
     const keys = (await s3.list(bucket)).map((o) => o.key);
     expect(keys.filter((k) => k.endsWith('.m3u8')), 'no playlist at all').toEqual([]);

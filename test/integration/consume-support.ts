@@ -4,6 +4,8 @@
  * publishing, event collection, dead-letter reading, and checks of a ladder in the bucket.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -435,4 +437,20 @@ export async function hangingFfmpeg(): Promise<string> {
 /** Whether a (fake or real) ffmpeg of this worker is running an encode. */
 export async function encoding(worker: WorkerProcess): Promise<boolean> {
   return (await processesMentioning(worker.tmpDir)).some((line) => / -progress /.test(line));
+}
+
+/** A loopback webhook receiver for the current test: every POSTed JSON body, in order. */
+export async function receiver(): Promise<{ url: string; bodies: unknown[] }> {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      bodies.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
 }

@@ -3,11 +3,9 @@
  * runs with --webhook-allow, and then gets the final event. The jobs fail fast (their input is missing),
  * so no encode is needed to reach the webhook.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
-import { quickJob, useBroker } from './consume-support.js';
+import { quickJob, receiver, useBroker } from './consume-support.js';
 
 let s3: S3TestServer;
 beforeAll(async () => {
@@ -16,25 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
 });
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
-
-async function receiver(): Promise<{ url: string; bodies: unknown[] }> {
-  const bodies: unknown[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
-}
 
 describe('hlsify consume: job webhooks', () => {
   it('refuses an internal webhook by default (nothing reaches it) and delivers it with --webhook-allow', async () => {
