@@ -2,6 +2,7 @@
  * Times the ladder under each process layout the planner chooses between (one decode-once process; one
  * process per rendition, all at once or one after another; the top rendition alone + the rest together),
  * interleaved over `runs` runs, and compares the planner's default with the fastest by median wall time.
+ * Beside them, the same ladder encoded in chunks (`transcode --chunk-seconds`), one chunk per core at once.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { availableParallelism } from 'node:os';
 import { errorMessage } from './bench-util.js';
 import type { BenchListener } from './bench-events.js';
 import { median } from './upload-throughput.js';
+import { chunkingProblem, planChunks } from '../core/plan/chunks.js';
+import type { EncodePlan } from '../core/plan/encode-plan.js';
 import { planLadder } from '../core/plan/plan-ladder.js';
 import type { MediaInfo } from '../core/probe/media-info.js';
 import { transcode, type TranscodeOptions } from '../core/transcode.js';
@@ -16,11 +19,14 @@ import { throwIfAborted } from '../errors.js';
 import { selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export interface EncodeStrategy {
-  /** single | per-rendition | sequential | hybrid | default-N */
+  /** single | per-rendition | sequential | hybrid | default-N | chunked */
   name: string;
   description: string;
+  /** ffmpeg processes (for the chunked strategy: chunks, each one process for every rendition). */
   processes: number;
   parallel: number;
+  /** Chunk length, seconds, for the chunked strategy; undefined for a process layout. */
+  chunkSeconds?: number | undefined;
 }
 
 export interface StrategyResult extends EncodeStrategy {
@@ -34,7 +40,7 @@ export interface StrategyResult extends EncodeStrategy {
   medianCpuSeconds: number | undefined;
   /** Input seconds per wall second at the median. */
   speed: number | undefined;
-  /** Median wall time over the fastest strategy's (1 = the fastest). */
+  /** Median wall time over the fastest layout's (1 = the fastest; below 1 only for the chunked strategy). */
   ratioToFastest: number | undefined;
 }
 
@@ -43,13 +49,17 @@ export interface EncodeStrategiesResult {
   preset: string;
   runs: number;
   inputDuration: number;
+  /** The process layouts, then the chunked strategy when the input can be cut into chunks. */
   strategies: StrategyResult[];
+  /** The fastest process layout (the chunked strategy is compared with the default, not ranked among them). */
   fastest: string | undefined;
   defaultStrategy: string;
   /** Default's median wall time over the fastest's. */
   defaultVsFastest: number | undefined;
   /** The same ratio within each run (default / fastest-by-median in that run), and its median. */
   defaultVsFastestPerRun: number[];
+  /** The chunked encode: its median wall time over the default's (below 1: chunks were faster), or why it was not run. */
+  chunked: { measured: true; vsDefault: number | undefined } | { measured: false; reason: string };
 }
 
 /** The layouts to compare for a ladder of `renditions` renditions and the planner's default process count. */
@@ -67,6 +77,32 @@ export function candidateStrategies(renditions: number, defaultProcesses: number
   return list;
 }
 
+/** Segments per chunk tried first: 12 s chunks at the default 6 s segments. */
+const SEGMENTS_PER_CHUNK = 2;
+
+/**
+ * The chunked strategy for `plan` on `cores` cores: chunks of two segments when that makes at least one
+ * chunk per core, else of one segment; the reason instead when the input does not make two chunks.
+ */
+export function chunkedStrategy(plan: EncodePlan, cores: number): EncodeStrategy | { reason: string } {
+  const segment = plan.segment.duration;
+  const problem = chunkingProblem(plan, SEGMENTS_PER_CHUNK * segment);
+  if (problem) return { reason: problem };
+  const chunksOf = (segments: number) => ({ segments, chunks: planChunks(plan, segments * segment).length });
+  const two = chunksOf(SEGMENTS_PER_CHUNK);
+  const one = chunksOf(1);
+  const chosen = two.chunks >= Math.max(2, cores) ? two : one.chunks >= 2 ? one : undefined;
+  if (!chosen) return { reason: `the ${plan.input.duration.toFixed(1)} s input is shorter than two ${segment} s segments: one chunk at most; --duration ${2 * segment} or a longer input makes two` };
+  const parallel = Math.min(cores, chosen.chunks);
+  return {
+    name: 'chunked',
+    description: `${chosen.chunks} chunks of ${chosen.segments * segment} s (${chosen.segments} segment${chosen.segments === 1 ? '' : 's'}), ${parallel} at once, each one ffmpeg decoding once for every rendition`,
+    processes: chosen.chunks,
+    parallel,
+    chunkSeconds: chosen.segments * segment,
+  };
+}
+
 export interface EncodeStrategiesOptions {
   input: string;
   media: MediaInfo;
@@ -82,14 +118,17 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
   const cores = options.transcode.plan.cores ?? availableParallelism();
   const defaultPlan = planLadder(options.media, { ...options.transcode.plan, cores, processes: undefined, parallel: undefined });
   const defaultProcesses = defaultPlan.processes.length;
-  const strategies = candidateStrategies(defaultPlan.renditions.length, defaultProcesses);
-  const defaultName = strategies.find((s) => s.processes === defaultProcesses && s.parallel === defaultProcesses)!.name;
+  const layouts = candidateStrategies(defaultPlan.renditions.length, defaultProcesses);
+  const defaultName = layouts.find((s) => s.processes === defaultProcesses && s.parallel === defaultProcesses)!.name;
+  const chunked = chunkedStrategy(defaultPlan, cores);
+  const strategies = 'reason' in chunked ? layouts : [...layouts, chunked];
   const results: StrategyResult[] = strategies.map((s) => {
-    const plan = planLadder(options.media, { ...options.transcode.plan, cores, processes: s.processes, parallel: s.parallel });
+    const plan = planLadder(options.media, { ...options.transcode.plan, cores, processes: s.chunkSeconds === undefined ? s.processes : undefined, parallel: s.parallel });
     return {
       ...s,
       isDefault: s.name === defaultName,
-      groups: plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)),
+      // A chunk's one process encodes every rendition.
+      groups: s.chunkSeconds === undefined ? plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)) : [plan.renditions.map((r) => r.name)],
       wallSeconds: [],
       cpuSeconds: [],
       failures: [],
@@ -115,7 +154,8 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
           input: options.input,
           outputDir,
           force: true,
-          plan: { ...options.transcode.plan, cores, processes: strategy.processes, parallel: strategy.parallel },
+          plan: { ...options.transcode.plan, cores, processes: strategy.chunkSeconds === undefined ? strategy.processes : undefined, parallel: strategy.parallel },
+          chunkSeconds: strategy.chunkSeconds,
           signal: options.signal,
         });
         const seconds = (performance.now() - started) / 1000;
@@ -142,9 +182,10 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
     s.speed = options.media.duration / s.medianWallSeconds;
   }
   const measured = results.filter((s) => s.medianWallSeconds !== undefined);
-  const fastest = measured.reduce<StrategyResult | undefined>((best, s) => (best === undefined || s.medianWallSeconds! < best.medianWallSeconds! ? s : best), undefined);
+  const fastest = measured.filter((s) => s.chunkSeconds === undefined).reduce<StrategyResult | undefined>((best, s) => (best === undefined || s.medianWallSeconds! < best.medianWallSeconds! ? s : best), undefined);
   for (const s of measured) s.ratioToFastest = fastest ? s.medianWallSeconds! / fastest.medianWallSeconds! : undefined;
   const def = results.find((s) => s.isDefault)!;
+  const chunkedResult = results.find((s) => s.chunkSeconds !== undefined);
   const defaultVsFastestPerRun = fastest
     ? perRun.flatMap((times) => {
         const d = times.get(def.name);
@@ -162,6 +203,10 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
     defaultStrategy: def.name,
     defaultVsFastest: def.ratioToFastest,
     defaultVsFastestPerRun,
+    chunked:
+      'reason' in chunked
+        ? { measured: false, reason: chunked.reason }
+        : { measured: true, vsDefault: chunkedResult?.medianWallSeconds !== undefined && def.medianWallSeconds !== undefined ? chunkedResult.medianWallSeconds / def.medianWallSeconds : undefined },
   };
 }
 

@@ -134,6 +134,7 @@ function encodeRows(outcome: BenchMeasurements['encode']): ReportRow[] {
     { id: 'encode.default-speed', figure: 'transcode speed, one job alone (planner default)', unit: 'x realtime', target: SPEED_TARGET, threshold: TARGETS.speed },
     { id: 'encode.default-vs-fastest', figure: 'planner default vs fastest layout (median wall time)', unit: 'ratio', target: '≤ 1.05x (within a few percent)', threshold: TARGETS.defaultVsFastest },
     { id: 'encode.fastest-speed', figure: 'fastest layout', unit: 'x realtime', target: '—' },
+    { id: 'encode.chunked-speed', figure: 'transcode speed in chunks, in parallel (one job alone)', unit: 'x realtime', target: '—' },
   ];
   if (outcome.state !== 'measured') return missingRows('encode', outcome, specs);
   const r = outcome.result;
@@ -150,7 +151,24 @@ function encodeRows(outcome: BenchMeasurements['encode']): ReportRow[] {
       missing: failing.join('; ') || undefined,
     }),
     row('encode', { ...specs[2]!, value: fastest?.speed, format: fmt.speed, note: fastest ? `${fastest.name}: ${fastest.groups.map((g) => g.join('+')).join(' | ')}` : undefined, missing: failing.join('; ') || undefined }),
+    chunkedRow(r, specs[3]!),
   ];
+}
+
+/** The chunked encode's speed, with its wall time against the default layout's in the note. */
+function chunkedRow(r: EncodeStrategiesResult, spec: Omit<RowSpec, 'value' | 'format'>): ReportRow {
+  if (!r.chunked.measured) return row('encode', { ...spec, value: undefined, format: fmt.speed, missing: r.chunked.reason });
+  const chunked = r.strategies.find((s) => s.chunkSeconds !== undefined);
+  const def = r.strategies.find((s) => s.isDefault);
+  const { vsDefault } = r.chunked;
+  const versus = vsDefault === undefined || !def ? '' : `; ${fmt.ratio(vsDefault)} the wall time of the default (${def.name}): ${vsDefault < 1 ? 'faster' : 'not faster'}`;
+  return row('encode', {
+    ...spec,
+    value: chunked?.speed,
+    format: fmt.speed,
+    note: chunked ? `${chunked.processes} chunks of ${chunked.chunkSeconds} s, ${chunked.parallel} at once${versus}` : undefined,
+    missing: chunked?.failures[0] ? `failed: ${chunked.failures[0]}` : undefined,
+  });
 }
 
 /** One row per preset (speed, with the top rendition's SSIM and PSNR), then the speed of the preset the floor picks. */

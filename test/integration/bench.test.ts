@@ -33,7 +33,15 @@ interface BenchJson {
   settings: { full: boolean; runs: number; jobs: number; skipped: string[]; presets: string[] };
   sections: {
     presets: { state: string; result: { top: { name: string; width: number; height: number }; presets: { preset: string; ok: boolean; speed: number; ssim: number; psnr: number; coreSecondsPerMegapixel: number }[] } };
-    encode: { state: string; result: { strategies: { name: string; isDefault: boolean; wallSeconds: number[]; medianWallSeconds: number }[]; fastest: string; defaultVsFastest: number } };
+    encode: {
+      state: string;
+      result: {
+        strategies: { name: string; isDefault: boolean; processes: number; parallel: number; chunkSeconds?: number; wallSeconds: number[]; medianWallSeconds: number; speed: number }[];
+        fastest: string;
+        defaultVsFastest: number;
+        chunked: { measured: true; vsDefault: number } | { measured: false; reason: string };
+      };
+    };
     load: { state: string; result: { jobs: number; succeeded: number; successRate: number; perJob: { job: number; ok: boolean; wallSeconds: number; speed: number; cpuSeconds: number; peakRssBytes: number }[]; peakTreeRssBytes: number; peakSelfRssBytes: number; cpuSeconds: number } };
     upload: { state: string };
     queue: { state: string };
@@ -96,6 +104,11 @@ describe('hlsify bench', () => {
     }
     expect(strategies.map((s) => s.name)).toContain(json.sections.encode.result.fastest);
     expect(json.sections.encode.result.defaultVsFastest).toBeGreaterThanOrEqual(1);
+    // A 2 s sample is less than two 6 s segments: no chunks to compare, and the report says why.
+    expect(strategies.map((s) => s.name)).not.toContain('chunked');
+    const notChunked = 'the 2.0 s input is shorter than two 6 s segments: one chunk at most; --duration 12 or a longer input makes two';
+    expect(json.sections.encode.result.chunked).toEqual({ measured: false, reason: notChunked });
+    expect(json.rows.find((r) => r.id === 'encode.chunked-speed')).toMatchObject({ value: null, mark: 'not-measured', note: notChunked });
 
     // Load: both jobs ran with figures from the OS (per-job ffmpeg memory and CPU, the whole tree's peak).
     expect(json.sections.load.state).toBe('measured');
@@ -115,6 +128,7 @@ describe('hlsify bench', () => {
     expect(json.sections.queue.state).toBe('skipped');
     for (const row of json.rows) {
       if (row.id === 'presets.chosen-speed' && row.mark === 'not-measured') continue;
+      if (row.id === 'encode.chunked-speed') continue;
       if (row.section === 'upload' || row.section === 'queue') {
         expect(row).toMatchObject({ mark: 'not-measured', value: null, display: 'not measured' });
         expect(row.note).toMatch(/skipped/);
@@ -141,6 +155,35 @@ describe('hlsify bench', () => {
     expect(String(result.stderr)).toMatch(/\[encode\] run 1\/1/);
     expect(String(result.stderr)).toMatch(/\[load\] 2\/2/);
     await expectNoTempLeft(tmp);
+  });
+
+  it('encodes the ladder in chunks, one per core at once, beside the default layout, in the JSON and the table', async () => {
+    const tmp = await tempDir('bench-chunked');
+    // 12 s: two 6 s segments, so two chunks of one segment; a tiny picture keeps it quick.
+    const args = ['bench', '--duration', '12', '--resolution', '160x120', '--ladder', '120', '--preset', 'ultrafast', '--runs', '1', '--skip', 'presets,load,upload,queue', '--tmp-dir', tmp];
+    const result = await hlsify([...args, '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const { sections, rows } = JSON.parse(String(result.stdout)) as BenchJson;
+    const encode = sections.encode.result;
+    const def = encode.strategies.find((s) => s.isDefault)!;
+    const chunked = encode.strategies.find((s) => s.name === 'chunked')!;
+    expect(def.name).toBe('single');
+    expect(chunked).toMatchObject({ isDefault: false, chunkSeconds: 6, processes: 2, parallel: Math.min(2, availableParallelism()) });
+    expect(chunked.wallSeconds).toHaveLength(1);
+    expect(chunked.speed).toBeGreaterThan(0);
+    // The default is ranked among the layouts only, so chunks never make it "slower than the fastest".
+    expect(encode.fastest).toBe('single');
+    expect(encode.chunked).toEqual({ measured: true, vsDefault: chunked.medianWallSeconds / def.medianWallSeconds });
+    const row = rows.find((r) => r.id === 'encode.chunked-speed')!;
+    expect(row).toMatchObject({ value: chunked.speed, mark: 'info' });
+    expect(row.note).toMatch(/^2 chunks of 6 s, \d at once; \d+\.\d\dx the wall time of the default \(single\): (faster|not faster)$/);
+    await expectNoTempLeft(tmp);
+
+    const text = await hlsify([...args, '--quiet']);
+    expect(text.exitCode, String(text.stderr)).toBe(0);
+    expect(String(text.stdout)).toMatch(/^chunked +2 chunks of 6 s, each 120p +\d+\.\d\d s +\d+\.\d\d s +\d+\.\d\dx +\d+\.\d\dx/m);
+    expect(String(text.stdout)).toMatch(/^ {2}chunked \(2 chunks of 6 s, \d at once\) takes \d+\.\d\dx the time of the planner's default \(single\): chunks in parallel are (faster|not faster) here$/m);
+    expect(String(text.stdout)).toMatch(/transcode speed in chunks, in parallel \(one job alone\) +\d+\.\d\dx +—/);
   });
 
   it('prints the table with the machine, every figure, its target and mark', async () => {

@@ -111,6 +111,9 @@ describe('hlsify consume: chunked jobs', () => {
       expect(chunked.frames, `${rendition}: frames`).toBe(unchunked.frames);
       expect(chunked.first.every((s) => s.key), `${rendition}: every segment starts with a keyframe`).toBe(true);
       chunked.first.forEach((s, i) => expect(s.pts, `${rendition} segment ${i} start`).toBeCloseTo(unchunked.first[i]!.pts, 3));
+      // Keyframes inside the chunks too: the I-frame playlists list the same frames.
+      const iframes = async (dir: string) => (await readFile(join(dir, rendition, 'iframes.m3u8'), 'utf8')).split('\n').filter((l) => l.startsWith('#EXTINF'));
+      expect(await iframes(ladder), `${rendition}: I-frame durations`).toEqual(await iframes(reference));
     }
     // A/V at the end: the chunked ladder's video and audio end where the unchunked ladder's do (within a frame).
     const offset = async (dir: string) => (await endTime(join(dir, '360p'), 'v')) - (await endTime(join(dir, 'audio-en-stereo'), 'a'));

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EncodeStrategiesResult } from '../../src/bench/encode-strategies.js';
+import { chunkedStrategy, type EncodeStrategiesResult } from '../../src/bench/encode-strategies.js';
 import type { LocalLoadResult } from '../../src/bench/local-load.js';
 import type { PresetSpeedResult } from '../../src/bench/preset-speed.js';
 import { buildReport, markFor, TARGETS, type BenchMeasurements } from '../../src/bench/report.js';
+import { planLadder } from '../../src/core/plan/plan-ladder.js';
+import { mediaInfo } from './media-info-builder.js';
 
 const GB = 1e9;
 
@@ -27,11 +29,16 @@ function encode(overrides: Partial<EncodeStrategiesResult> = {}): EncodeStrategi
     preset: 'slow',
     runs: 1,
     inputDuration: 10,
-    strategies: [strategy('single', 10, true), strategy('per-rendition', 8, false)],
+    strategies: [
+      strategy('single', 10, true),
+      strategy('per-rendition', 8, false),
+      { ...strategy('chunked', 6, false), processes: 5, parallel: 2, chunkSeconds: 12, groups: [['1080p', '720p']], ratioToFastest: 0.75 },
+    ],
     fastest: 'per-rendition',
     defaultStrategy: 'single',
     defaultVsFastest: 1.25,
     defaultVsFastestPerRun: [1.25],
+    chunked: { measured: true, vsDefault: 0.6 },
     ...overrides,
   };
 }
@@ -123,6 +130,25 @@ describe('buildReport', () => {
     expect(rowOf(measured, 'encode.default-vs-fastest').note).toBe('single vs per-rendition');
   });
 
+  it('shows the chunked encode\'s speed beside the layouts, and whether it beat the default', () => {
+    expect(rowOf(measured, 'encode.chunked-speed')).toMatchObject({ value: 10 / 6, display: '1.67x', mark: 'info', target: '—' });
+    expect(rowOf(measured, 'encode.chunked-speed').note).toBe('5 chunks of 12 s, 2 at once; 0.60x the wall time of the default (single): faster');
+    // Faster than every layout, it is still not the fastest layout: the default is compared with layouts only.
+    expect(rowOf(measured, 'encode.default-vs-fastest')).toMatchObject({ value: 1.25 });
+    const slower = { ...measured, encode: { state: 'measured' as const, result: encode({ chunked: { measured: true, vsDefault: 1.3 } }) } };
+    expect(rowOf(slower, 'encode.chunked-speed').note).toMatch(/1\.30x the wall time of the default \(single\): not faster$/);
+  });
+
+  it('says why the chunked encode was not measured, or how it failed', () => {
+    const short = { ...measured, encode: { state: 'measured' as const, result: encode({ chunked: { measured: false, reason: 'the 2.0 s input is shorter than two 6 s segments' } }) } };
+    expect(rowOf(short, 'encode.chunked-speed')).toMatchObject({ value: undefined, display: 'not measured', mark: 'not-measured', note: 'the 2.0 s input is shorter than two 6 s segments' });
+    const result = encode();
+    const chunked = result.strategies.find((s) => s.name === 'chunked')!;
+    Object.assign(chunked, { wallSeconds: [], medianWallSeconds: undefined, speed: undefined, failures: ['ffmpeg crashed'] });
+    const failed = { ...measured, encode: { state: 'measured' as const, result: { ...result, chunked: { measured: true as const, vsDefault: undefined } } } };
+    expect(rowOf(failed, 'encode.chunked-speed')).toMatchObject({ mark: 'not-measured', note: 'failed: ffmpeg crashed' });
+  });
+
   it('says why a figure was not measured instead of inventing one', () => {
     const report = buildReport(measured, 'veryfast');
     const upload = report.rows.filter((r) => r.section === 'upload');
@@ -139,6 +165,7 @@ describe('buildReport', () => {
   });
 
   it('counts marks and fails the run only when a figure misses its target', () => {
+    // The chunked speed has no target: information, never a failure.
     const report = buildReport(measured, 'veryfast');
     expect(report.counts.fail).toBe(2);
     expect(report.passed).toBe(false);
@@ -165,5 +192,23 @@ describe('buildReport', () => {
     const rows = buildReport({ ...measured, presets: { state: 'skipped' } }, 'slow').rows.filter((r) => r.section === 'presets');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: 'presets.chosen-speed', mark: 'not-measured', note: 'skipped (--skip presets)' });
+  });
+});
+
+describe('chunkedStrategy', () => {
+  const plan = (duration: number, options: Partial<Parameters<typeof planLadder>[1]> = {}) => planLadder(mediaInfo({ duration }), { cores: 2, ...options });
+
+  it('cuts chunks of two segments (12 s) when that gives every core one, else of one segment', () => {
+    expect(chunkedStrategy(plan(60), 2)).toMatchObject({ name: 'chunked', chunkSeconds: 12, processes: 5, parallel: 2 });
+    // 10 s: 12 s chunks would be one; 6 s chunks make two (6 s and 4 s).
+    expect(chunkedStrategy(plan(10), 2)).toMatchObject({ chunkSeconds: 6, processes: 2, parallel: 2 });
+    // 30 s on 8 cores: three 12 s chunks leave cores idle; five 6 s chunks run at once.
+    expect(chunkedStrategy(plan(30), 8)).toMatchObject({ chunkSeconds: 6, processes: 5, parallel: 5 });
+    expect(chunkedStrategy(plan(24, { segmentDuration: 4 }), 2)).toMatchObject({ chunkSeconds: 8, processes: 3 });
+  });
+
+  it('gives the reason when the input makes one chunk at most, or cannot be chunked', () => {
+    expect(chunkedStrategy(plan(2), 2)).toEqual({ reason: 'the 2.0 s input is shorter than two 6 s segments: one chunk at most; --duration 12 or a longer input makes two' });
+    expect(chunkedStrategy(plan(60, { segmentType: 'fmp4' }), 2)).toEqual({ reason: expect.stringMatching(/MPEG-TS/) });
   });
 });

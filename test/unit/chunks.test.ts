@@ -63,10 +63,12 @@ describe('chunk arguments', () => {
     expect(buildFilterGraph(p, [0], last)).toMatch(/trim=start_pts=1439,scale=/);
   });
 
-  it('numbers segments from the chunk, counts forced keyframes from its start, and names its own playlist', () => {
+  it('numbers segments from the chunk, forces keyframes on the whole file\'s frames, and names its own playlist', () => {
     const args = buildFfmpegArgs(p, [0, 1], WORK, second);
     expect(valuesOf(args, '-start_number')).toEqual(['2', '2']);
-    expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,12+n_forced*2)', 'expr:gte(t,12+n_forced*2)']);
+    // ffmpeg counts t from the chunk's first frame, 360/29.97 = 12.012 s: every threshold moves back 12 ms.
+    expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*2-0.012000000)', 'expr:gte(t,n_forced*2-0.012000000)']);
+    expect(valuesOf(buildFfmpegArgs(plan({ fps: 25 }), [0], WORK, second), '-force_key_frames')).toEqual(['expr:gte(t,n_forced*2)']);
     expect(args.filter((a) => a.endsWith('.m3u8'))).toEqual([`${WORK}/1080p/chunk_00001.m3u8`, `${WORK}/720p/chunk_00001.m3u8`]);
     // Half a frame under the segment duration: the muxer's cuts fall on the whole file's boundaries.
     expect(valuesOf(args, '-hls_time')).toEqual(['5.983317', '5.983317']);

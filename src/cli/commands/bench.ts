@@ -127,6 +127,17 @@ const gb = (b: number | undefined) => (b === undefined ? '—' : `${(b / 1e9).to
 const mb = (b: number | undefined) => (b === undefined ? '—' : `${Math.round(b / 1e6)} MB`);
 const sec = (s: number | undefined) => (s === undefined ? '—' : `${s.toFixed(2)} s`);
 
+/** Whether chunks in parallel beat the planner's default layout here, or why they were not measured. */
+function chunkedLine(e: Extract<BenchResult['measurements']['encode'], { state: 'measured' }>['result']): string {
+  if (!e.chunked.measured) return `  chunked: not measured (${e.chunked.reason})`;
+  const chunked = e.strategies.find((s) => s.chunkSeconds !== undefined)!;
+  if (chunked.speed === undefined) return `  chunked: failed (${chunked.failures[0] ?? 'no run finished'})`;
+  const what = `chunked (${chunked.processes} chunks of ${chunked.chunkSeconds} s, ${chunked.parallel} at once)`;
+  const ratio = e.chunked.vsDefault;
+  if (ratio === undefined) return `  ${what}: ${chunked.speed.toFixed(2)}x realtime; the planner's default (${e.defaultStrategy}) did not finish to compare with`;
+  return `  ${what} takes ${ratio.toFixed(2)}x the time of the planner's default (${e.defaultStrategy}): chunks in parallel are ${ratio < 1 ? 'faster' : 'not faster'} here`;
+}
+
 /** The human summary: machine, per-section detail, then the table against the targets. */
 export function benchText(result: BenchResult): string {
   const m = result.machine;
@@ -166,7 +177,7 @@ export function benchText(result: BenchResult): string {
         ['layout', 'processes', 'wall', 'CPU', 'speed', 'vs fastest', ''],
         e.strategies.map((s) => [
           s.name,
-          `${s.groups.map((g) => g.join('+')).join(' | ')}${s.parallel < s.groups.length ? ` (${s.parallel} at a time)` : ''}`,
+          `${s.chunkSeconds === undefined ? s.groups.map((g) => g.join('+')).join(' | ') : `${s.processes} chunks of ${s.chunkSeconds} s, each ${s.groups[0]!.join('+')}`}${s.parallel < (s.chunkSeconds === undefined ? s.groups.length : s.processes) ? ` (${s.parallel} at a time)` : ''}`,
           sec(s.medianWallSeconds),
           sec(s.medianCpuSeconds),
           s.speed === undefined ? `failed: ${s.failures[0] ?? ''}` : `${s.speed.toFixed(2)}x`,
@@ -183,6 +194,7 @@ export function benchText(result: BenchResult): string {
           : `  fastest: ${e.fastest}; the planner's default (${e.defaultStrategy}) takes ${e.defaultVsFastest.toFixed(2)}x its time (per run: ${perRun || '—'})`,
       );
     }
+    out.push(chunkedLine(e));
   }
   if (load.state === 'measured') {
     const l = load.result;

@@ -89,6 +89,7 @@ export async function readChunkOutput(plan: EncodePlan, chunk: ChunkRange, workD
           const size = (await stat(path).catch(() => undefined))?.size ?? 0;
           if (size === 0) throw new EncodeError(`${label}: segment ${name} is missing or empty`);
           const { keyframes, headerLength } = tsKeyframes(await readFile(path));
+          if (keyframes.length === 0 || keyframes[0]!.offset > headerLength) throw new EncodeError(`${label}: segment ${name} does not start with a keyframe`);
           return { uri: name, duration: segment.duration, bytes: size, headerLength, keyframes };
         }),
       );

@@ -45,6 +45,12 @@ export function fpsExpression(fps: number): string {
   return String(Math.round(fps * 1000) / 1000);
 }
 
+/** Seconds from a chunk's start to its first frame (the frame grid rarely falls on the boundary itself). */
+export function firstFrameLag(plan: EncodePlan, chunk: Pick<ChunkRange, 'start'>): number {
+  const [num, den = '1'] = fpsExpression(plan.video.fps).split('/');
+  return (frameIndexAt(chunk.start, plan.video.fps) * Number(den)) / Number(num) - chunk.start;
+}
+
 /** Index of the first output frame at or after `seconds` (frames at n / fps, the rate as ffmpeg reads fpsExpression). */
 export function frameIndexAt(seconds: number, fps: number): number {
   const [num, den = '1'] = fpsExpression(fps).split('/');
@@ -131,7 +137,7 @@ function renditionOutputArgs(plan: EncodePlan, rendition: PlannedRendition, labe
     // cap just above the interval. The HLS muxer cuts at the first keyframe at or after each multiple of
     // hls_time, which is a whole number of intervals, so segments stay whole GOPs.
     '-g', String(video.gop), '-keyint_min', String(video.gop), '-sc_threshold', '0', '-flags', '+cgop',
-    '-force_key_frames', forceKeyFramesExpression(video.keyframeInterval, segment.duration, chunk?.start ?? 0),
+    '-force_key_frames', forceKeyFramesExpression(video.keyframeInterval, segment.duration, chunk ? firstFrameLag(plan, chunk) : 0),
     ...(video.threads > 0 ? ['-threads', String(video.threads)] : []),
     ...(audio ? ['-c:a', 'aac', '-b:a', kbps(audio.bitrate), '-ac', String(audio.channels), '-ar', String(audio.sampleRate)] : []),
     '-max_muxing_queue_size', '4096',

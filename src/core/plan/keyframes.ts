@@ -39,12 +39,13 @@ export function gopFrames(interval: number, fps: number): number {
 /**
  * `-force_key_frames` value: an IDR at the first frame at or after every multiple of the interval. An
  * interval with no short decimal form is written as segment/count (5/3, not 1.666667: three of those
- * would pass 5 s and move the segment cut one frame late). A chunk of a chunked encode passes its `start`.
+ * would pass 5 s and move the segment cut one frame late). ffmpeg measures `t` from the first frame the
+ * process encodes, so a chunk whose first frame comes `firstFrameLag` seconds after its (interval-aligned)
+ * start moves every threshold back by that much: its keyframes fall on the frames the whole file's do.
  */
-export function forceKeyFramesExpression(interval: number, segmentDuration: number, start = 0): string {
+export function forceKeyFramesExpression(interval: number, segmentDuration: number, firstFrameLag = 0): string {
   const decimal = Number(interval.toFixed(6));
   const count = Math.round(segmentDuration / interval);
   const value = Math.abs(decimal - interval) < 1e-12 || count < 1 ? String(decimal) : `${segmentDuration}/${count}`;
-  // A chunk starting at `start` counts its forced keyframes from there (its first frame is the first).
-  return start > 0 ? `expr:gte(t,${start}+n_forced*${value})` : `expr:gte(t,n_forced*${value})`;
+  return firstFrameLag > 1e-9 ? `expr:gte(t,n_forced*${value}-${firstFrameLag.toFixed(9)})` : `expr:gte(t,n_forced*${value})`;
 }
