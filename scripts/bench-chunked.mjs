@@ -44,10 +44,10 @@ async function run(label, cores, chunked) {
   const workers = cores.map((core, i) => startWorker(queue, core, i));
   await new Promise((r) => setTimeout(r, 1500));
   const started = Date.now();
-  const submit = spawnSync(process.execPath, [bin, 'submit', resolve(input), `s3://${bucket}/${queue}/out`, '--staging', `s3://${bucket}/${queue}/in`, '--endpoint', endpoint, '--amqp', amqp, '--queue', queue, '--events-exchange', `${queue}.events`, '--wait', '--json', '-q', ...(chunked ? ['--chunk-seconds', chunkSeconds] : []), ...extra], { env, encoding: 'utf8' });
+  const submit = spawnSync(process.execPath, [bin, 'submit', resolve(input), '--output', `s3://${bucket}/${queue}/out`, '--staging', `s3://${bucket}/${queue}/in`, '--endpoint', endpoint, '--amqp', amqp, '--queue', queue, '--events-exchange', `${queue}.events`, '--wait', '--json', '-q', ...(chunked ? ['--chunk-seconds', chunkSeconds] : []), ...extra], { env, encoding: 'utf8' });
   const wall = (Date.now() - started) / 1000;
-  if (submit.status !== 0) throw new Error(`${label}: submit failed: ${submit.stderr}`);
   for (const w of workers) w.stop();
+  if (submit.status !== 0) throw new Error(`${label}: submit failed: ${submit.stderr}`);
   const cpu = (await Promise.all(workers.map((w) => w.exited))).reduce((a, b) => a + b, 0);
   console.log(`${label.padEnd(34)} wall ${wall.toFixed(1)} s   workers' CPU ${cpu.toFixed(1)} s`);
   return { wall, cpu };

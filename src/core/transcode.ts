@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { InputError, TimeoutError, UsageError, throwIfAborted } from '../errors.js';
+import { TimeoutError, UsageError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from './events.js';
 import { runEncodePlan } from './encode/run-encode.js';
 import { assembleRenditions } from './chunks/assemble-renditions.js';
@@ -14,23 +14,20 @@ import { runChunkedEncode } from './chunks/encode-chunks.js';
 import { chunkingProblem, planChunks, type ChunkRange } from './plan/chunks.js';
 import type { MasterIframeStream } from './playlist/master-playlist.js';
 import { rm } from 'node:fs/promises';
-import { checkDiskSpace, formatBytes } from './finish/disk-space.js';
+import { checkDiskSpace } from './finish/disk-space.js';
 import { checkOutputDir, publishOutput } from './finish/publish-output.js';
 import { refuseDangerousOutputDir } from './finish/output-guard.js';
 import { verifyLadder } from './finish/verify-ladder.js';
 import { createWorkspace } from './finish/workspace.js';
 import type { EncodePlan } from './plan/encode-plan.js';
 import { DEFAULT_KEYFRAME_INTERVAL } from './plan/keyframes.js';
-import { planLadder, type PlanOptions } from './plan/plan-ladder.js';
-import type { SourceMedia } from './probe/media-info.js';
-import { probeInput } from './probe/probe.js';
-import { sampleFields } from './probe/field-sample.js';
+import type { PlanOptions } from './plan/plan-ladder.js';
 import { measureAudioRendition, measureRendition, withGroups, writeMasterPlaylist, type MediaRenditionResult, type RenditionResult } from './playlist/measure-renditions.js';
 import { writeSubtitleRenditions, type SegmentTimeline } from './playlist/subtitle-renditions.js';
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
-import { defaultCalibrationPath, readCalibration } from './calibration/calibration-file.js';
-import { DEFAULT_MIN_SPEED, type CostModel, type PresetChoice } from './plan/cost-model.js';
+import type { PresetChoice } from './plan/cost-model.js';
+import { probeAndPlan } from './probe-and-plan.js';
 import { checkLadder } from './verify/check-ladder.js';
 import type { VerifyReport, VerifySummary } from './verify/report.js';
 
@@ -216,40 +213,3 @@ function chunkParallel(options: TranscodeOptions, chunks: number): number {
   return Math.max(1, Math.min(chunks, options.plan.parallel ?? availableParallelism()));
 }
 
-/**
- * Probe → field sample → plan: what transcode does before it encodes, also used by a worker splitting a
- * job into chunks. `afterProbe` runs once the input is known to be a video (the output dir check).
- */
-export async function probeAndPlan(
-  options: Pick<TranscodeOptions, 'input' | 'binaries' | 'plan' | 'calibrationFile' | 'allowAudioOnly' | 'maxVideoSize'>,
-  signal: AbortSignal,
-  emit: PipelineListener,
-  afterProbe: () => Promise<void> = async () => {},
-): Promise<{ media: SourceMedia; plan: EncodePlan }> {
-  emit({ type: 'stage', stage: 'probe' });
-  const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
-  if (media.size > options.maxVideoSize) {
-    throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
-  }
-  emit({ type: 'probed', media });
-  await afterProbe();
-  throwIfAborted(signal);
-
-  // Interlacing is judged from the picture too (flags lie), unless deinterlacing is switched off.
-  const fieldSample = options.plan.deinterlace === 'off' || !media.video ? undefined : await sampleFields(options.binaries.ffmpeg, media, { signal, launcher: options.binaries.launcher });
-  throwIfAborted(signal);
-
-  emit({ type: 'stage', stage: 'plan' });
-  const costModel = await costModelFor(options, emit);
-  const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
-  return { media, plan };
-}
-
-/** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */
-async function costModelFor(options: Pick<TranscodeOptions, 'plan' | 'calibrationFile' | 'binaries'>, emit: PipelineListener): Promise<CostModel | undefined> {
-  const { plan } = options;
-  if (plan.costModel || plan.preset !== undefined || !((plan.minSpeed ?? DEFAULT_MIN_SPEED) > 0) || options.calibrationFile === null) return plan.costModel;
-  const read = await readCalibration(options.calibrationFile ?? defaultCalibrationPath(), { cores: availableParallelism(), ffmpegVersion: options.binaries.ffmpegVersion });
-  if (read.state === 'corrupt') emit({ type: 'warning', message: `ignoring the speed calibration (${read.reason}); run hlsify bench to measure it again` });
-  return read.state === 'calibrated' ? read.model : undefined;
-}

@@ -10,7 +10,7 @@ import type { PipelineListener } from '../core/events.js';
 import { chunkingProblem, planChunks } from '../core/plan/chunks.js';
 import type { EncodePlan } from '../core/plan/encode-plan.js';
 import { parseEncodePlan } from '../core/chunks/plan-schema.js';
-import { probeAndPlan } from '../core/transcode.js';
+import { probeAndPlan } from '../core/probe-and-plan.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
 import { chunkStateFor, PLAN_FILE, readState, writeState } from './chunk-state.js';
 import type { JobMessage } from './job-message.js';
