@@ -187,4 +187,25 @@ describe('hlsify consume: chunked jobs', () => {
     const letters = await broker.readDeadLetters(1);
     expect(letters.map((l) => (JSON.parse(l.body) as { task: string; chunk: number }).chunk)).toEqual([2]);
   }, 2 * JOB_TIMEOUT);
+
+  it('a worker started with --chunk-seconds splits jobs past --chunk-min-duration and encodes shorter ones whole', async () => {
+    const broker = await useBroker();
+    // One bucket per ladder: expectCompleteLadder wants the only master of its bucket.
+    const bucket = await s3.bucket('chunked-default');
+    const shortBucket = await s3.bucket('chunked-default-short');
+    const long = await uploadInput(s3, bucket, 'inputs/long.mkv', SOURCE);
+    const short = await uploadInput(s3, shortBucket, 'inputs/short.mp4', 'landscape-720p30.mp4');
+    const events = await broker.collectEvents();
+    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--chunk-seconds', '30', '--chunk-min-duration', '20s'] });
+    const longJob = { id: `default-long-${Date.now()}`, input: long, output: `s3://${bucket}/out/long`, ladder: [{ size: 240 }], preset: 'ultrafast' };
+    const shortJob = { id: `default-short-${Date.now()}`, input: short, output: `s3://${shortBucket}/out/short`, ladder: [{ size: 240 }], preset: 'ultrafast' };
+    await broker.publishJob(shortJob);
+    await broker.publishJob(longJob);
+    for (const job of [shortJob, longJob]) await events.waitFor(`${job.id} completed`, (e) => e.type === 'completed' && e.jobId === job.id, JOB_TIMEOUT);
+    expect(events.ofType('split', longJob.id)).toEqual([expect.objectContaining({ chunks: 2, chunkSeconds: 30 })]);
+    expect(events.ofType('split', shortJob.id), 'an 8 s job is below --chunk-min-duration').toEqual([]);
+    expect(taskEvents(events, shortJob.id)).toEqual([]);
+    await expectCompleteLadder(s3, bucket, 'out/long');
+    await expectCompleteLadder(s3, shortBucket, 'out/short');
+  }, 2 * JOB_TIMEOUT);
 });

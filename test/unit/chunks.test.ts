@@ -39,6 +39,10 @@ describe('planChunks', () => {
     expect(chunkingProblem(plan({}, { segmentType: 'fmp4' }), 12)).toMatch(/MPEG-TS/);
     expect(chunkingProblem(plan({}, { audio: 'muxed' }), 12)).toMatch(/audio/);
     expect(() => planChunks(plan(), 7)).toThrow(/whole number/);
+    // At 29.97 fps a chunk's cuts drift by its first frame's lag per segment: a 10-minute chunk is too long.
+    expect(chunkingProblem(plan({ fps: 30000 / 1001, duration: 3600 }), 600)).toMatch(/too long for the keyframe timing of 29.970 fps: use at most 348 s/);
+    expect(chunkingProblem(plan({ fps: 30000 / 1001, duration: 3600 }), 60)).toBeUndefined();
+    expect(chunkingProblem(plan({ fps: 25, duration: 3600 }), 600)).toBeUndefined();
   });
 });
 
@@ -70,8 +74,9 @@ describe('chunk arguments', () => {
     expect(valuesOf(args, '-force_key_frames')).toEqual(['expr:gte(t,n_forced*2-0.012000000)', 'expr:gte(t,n_forced*2-0.012000000)']);
     expect(valuesOf(buildFfmpegArgs(plan({ fps: 25 }), [0], WORK, second), '-force_key_frames')).toEqual(['expr:gte(t,n_forced*2)']);
     expect(args.filter((a) => a.endsWith('.m3u8'))).toEqual([`${WORK}/1080p/chunk_00001.m3u8`, `${WORK}/720p/chunk_00001.m3u8`]);
-    // Half a frame under the segment duration: the muxer's cuts fall on the whole file's boundaries.
-    expect(valuesOf(args, '-hls_time')).toEqual(['5.983317', '5.983317']);
+    // The segment duration less the first frame's lag: the muxer's cuts fall on the whole file's boundaries.
+    expect(valuesOf(args, '-hls_time')).toEqual(['5.988000', '5.988000']);
+    expect(valuesOf(buildFfmpegArgs(plan({ fps: 25 }), [0], WORK, second), '-hls_time')).toEqual(['6.000000']);
     expect(valuesOf(args, '-output_ts_offset')).toEqual(valuesOf(buildFfmpegArgs(p, [0, 1], WORK), '-output_ts_offset'));
   });
 

@@ -2,6 +2,9 @@
 import { join } from 'node:path';
 import type { AudioRendition, EncodePlan, PlannedRendition, SubtitleRendition } from '../plan/encode-plan.js';
 import { chunkSeek, type ChunkRange } from '../plan/chunks.js';
+import { firstFrameLag, fpsExpression, frameIndexAt } from '../plan/frame-grid.js';
+
+export { fpsExpression, frameIndexAt };
 import { forceKeyFramesExpression } from '../plan/keyframes.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
@@ -36,25 +39,6 @@ export function chunkPlaylistName(chunk: Pick<ChunkRange, 'index'>): string {
 
 function kbps(bitsPerSecond: number): string {
   return `${Math.round(bitsPerSecond / 1000)}k`;
-}
-
-/** Formats a frame rate for ffmpeg's fps filter exactly enough (29.97 → 30000/1001). */
-export function fpsExpression(fps: number): string {
-  const ntsc = Math.round(fps * 1.001);
-  if (Math.abs(fps - (ntsc * 1000) / 1001) < 0.001 && Math.abs(fps - ntsc) > 0.001) return `${ntsc * 1000}/1001`;
-  return String(Math.round(fps * 1000) / 1000);
-}
-
-/** Seconds from a chunk's start to its first frame (the frame grid rarely falls on the boundary itself). */
-export function firstFrameLag(plan: EncodePlan, chunk: Pick<ChunkRange, 'start'>): number {
-  const [num, den = '1'] = fpsExpression(plan.video.fps).split('/');
-  return (frameIndexAt(chunk.start, plan.video.fps) * Number(den)) / Number(num) - chunk.start;
-}
-
-/** Index of the first output frame at or after `seconds` (frames at n / fps, the rate as ffmpeg reads fpsExpression). */
-export function frameIndexAt(seconds: number, fps: number): number {
-  const [num, den = '1'] = fpsExpression(fps).split('/');
-  return Math.max(0, Math.ceil((seconds * Number(num)) / Number(den) - 1e-9));
 }
 
 /** bwdif, then HDR → SDR tone mapping: the source-wide steps that run once, before the split. */
@@ -168,13 +152,13 @@ function offsetArgs(plan: EncodePlan): string[] {
 
 /**
  * ffmpeg's HLS muxer cuts at the first keyframe at least hls_time × n after the output's first packet.
- * A chunk's first packet sits on a frame, not on the segment boundary, so a whole-file cut (the first
- * frame at or after k × duration) can fall up to a frame before the chunk's own k × hls_time: half a
- * frame less per segment keeps every cut on the keyframe the unchunked encode cuts at (the keyframe
- * before it is a whole keyframe interval earlier).
+ * A chunk's first packet comes `lag` (under a frame) after its boundary, so the k-th boundary keyframe
+ * lies between k × duration − lag and a frame later: hls_time = duration − lag cuts on it, and not on
+ * the keyframe an interval earlier while lag × (k − 1) stays under an interval less a frame
+ * (chunkingProblem refuses chunks too long for that).
  */
-function chunkSegmentTime(plan: EncodePlan): number {
-  return plan.segment.duration - 0.5 / plan.video.fps;
+function chunkSegmentTime(plan: EncodePlan, chunk: ChunkRange): string {
+  return (Math.floor((plan.segment.duration - firstFrameLag(plan, chunk)) * 1e6) / 1e6).toFixed(6);
 }
 
 /** The HLS muxer options shared by video and audio renditions. */
@@ -185,7 +169,7 @@ function hlsMuxerArgs(plan: EncodePlan, paths: ReturnType<typeof renditionPaths>
     // plan's common offset (see timestampOffset): one origin for video and audio renditions alike.
     '-muxdelay', '0', '-muxpreload', '0',
     ...offsetArgs(plan),
-    '-f', 'hls', '-hls_time', chunk ? chunkSegmentTime(plan).toFixed(6) : String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
+    '-f', 'hls', '-hls_time', chunk ? chunkSegmentTime(plan, chunk) : String(segment.duration), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
     ...(chunk ? ['-start_number', String(chunk.firstSegment)] : []),
     '-hls_flags', 'independent_segments',
     '-hls_segment_type', segment.type === 'fmp4' ? 'fmp4' : 'mpegts',
@@ -206,8 +190,9 @@ function audioOutputArgs(plan: EncodePlan, rendition: AudioRendition, workDir: s
     '-map_metadata', '-1', '-map_chapters', '-1',
     '-c:a', 'aac', '-b:a', kbps(rendition.bitrate), '-ac', String(rendition.channels), '-ar', String(rendition.sampleRate),
     // The AAC encoder flushes one frame more than it was fed: stopping one frame early keeps the last
-    // packet before the video's end, so no sliver of a segment follows the video's last one.
-    '-t', Math.max(0.1, plan.input.duration - 1024 / rendition.sampleRate).toFixed(3),
+    // packet before the video's end, so no sliver of a segment follows the video's last one. The video's
+    // first frame is output time 0 (its start in the source comes off), so its end is that much earlier too.
+    '-t', Math.max(0.1, plan.input.duration - plan.input.videoStartTime - 1024 / rendition.sampleRate).toFixed(3),
     ...hlsMuxerArgs(plan, audioPaths(workDir, plan, rendition)),
   ];
 }

@@ -4,6 +4,7 @@
  * Pure: an EncodePlan and a chunk length in, data out.
  */
 import type { EncodePlan } from './encode-plan.js';
+import { firstFrameLag } from './frame-grid.js';
 
 /** One chunk: output times [start, end) and the whole-file number of its first segment. */
 export interface ChunkRange {
@@ -33,7 +34,20 @@ export function chunkingProblem(plan: EncodePlan, chunkSeconds: number): string 
   if (plan.renditions.length === 0) return 'chunked encoding needs video (an audio-only ladder is encoded whole)';
   if (plan.segment.type !== 'ts') return 'chunked encoding writes MPEG-TS segments; fMP4 segments are encoded whole (leave out the chunk length or use --segment-type ts)';
   if (plan.audio) return 'chunked encoding needs audio in its own renditions (audio is encoded once for the whole file, never per chunk): leave out --audio muxed';
-  return chunkSecondsProblem(chunkSeconds, plan.segment.duration);
+  const problem = chunkSecondsProblem(chunkSeconds, plan.segment.duration);
+  if (problem) return problem;
+  // Each chunk's segment cuts drift by its first frame's lag per segment (see the HLS muxer's hls_time in
+  // ffmpeg-args): it must stay under a keyframe interval less a frame over the chunk.
+  const frame = 1 / plan.video.fps;
+  const tooLong = planChunks(plan, chunkSeconds).find((chunk) => {
+    const segments = Math.ceil(((chunk.end ?? plan.input.duration) - chunk.start) / plan.segment.duration - 1e-9);
+    return firstFrameLag(plan, chunk) * (segments - 1) >= plan.video.keyframeInterval - frame;
+  });
+  if (tooLong) {
+    const most = Math.max(1, Math.floor((plan.video.keyframeInterval - frame) / frame)) * plan.segment.duration;
+    return `chunks of ${chunkSeconds} s are too long for the keyframe timing of ${plan.video.fps.toFixed(3)} fps: use at most ${most} s`;
+  }
+  return undefined;
 }
 
 /**
