@@ -13,11 +13,12 @@ import { parseEncodePlan } from '../core/chunks/plan-schema.js';
 import { createWorkspace } from '../core/finish/workspace.js';
 import type { RenditionResult } from '../core/playlist/measure-renditions.js';
 import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
-import { formatS3Url, objectKey, type S3Location } from '../core/upload/s3-location.js';
+import { formatS3Url, objectKey, parseS3Url, type S3Location } from '../core/upload/s3-location.js';
+import type { Logger } from './logger.js';
 import type { LocalFile } from '../core/upload/upload-plan.js';
 import { uploadFiles } from '../core/upload/upload-ladder.js';
 import { EncodeError } from '../errors.js';
-import { chunkFile, FAILED_FILE, isChunkFile, listState, MEDIA_FILE, PLAN_FILE, readState, removeState, writeState, type ChunkState } from './chunk-state.js';
+import { chunkFile, chunkStateFor, FAILED_FILE, isChunkFile, listState, MEDIA_FILE, PLAN_FILE, readState, removeState, writeState, type ChunkState } from './chunk-state.js';
 import type { FinishLock } from './finish-lock.js';
 import type { JobDependencies } from './run-job.js';
 import type { TaskMessage } from './task-message.js';
@@ -98,4 +99,18 @@ export async function failJob(task: TaskMessage, reason: string, state: ChunkSta
     signal,
   );
   return held.locked && held.value;
+}
+
+/**
+ * failJob for the worker's dead-letter path: true when the job's `failed` event is to be sent (this call
+ * marked the job failed, or the bucket could not be reached: better reported twice than never).
+ */
+export async function markChunkedJobFailed(task: TaskMessage, reason: string, deps: Pick<JobDependencies, 'storeFor'>, signal: AbortSignal, lock: FinishLock, log: Logger): Promise<boolean> {
+  try {
+    const output = parseS3Url(task.job.output);
+    return await failJob(task, reason, chunkStateFor(deps.storeFor(output.bucket), output, task.job.id), output, signal, lock);
+  } catch (error) {
+    log.warn({ op: 'task', err: (error as Error).message }, 'could not mark the job failed in the bucket');
+    return true;
+  }
 }

@@ -27,16 +27,16 @@ import {
 import { JobEventBus, type JobEventInput } from './job-events.js';
 import { parseJobJson, parseMessageJson, resolveJobInput, type JobInput, type JobMessage } from './job-message.js';
 import { looksLikeTask, parseTaskJson, taskName, type TaskMessage } from './task-message.js';
-import { runTask, type TaskOutcome } from './run-task.js';
-import { failJob } from './finish-job.js';
+import { runTask } from './run-task.js';
+import { markChunkedJobFailed } from './finish-job.js';
 import { createFinishLock, type FinishLock } from './finish-lock.js';
-import { chunkStateFor } from './chunk-state.js';
 import { InputCache } from './input-cache.js';
+import { taskOutcomeEvents } from './task-events.js';
 import { hostname } from 'node:os';
 import { amqpListener, logListener, metricsListener, webhookListener, type JobContext, type OutcomeCounts } from './listeners.js';
 import { sampleMemory, sweepWorkDirs } from './chores.js';
 import { CredentialPause } from './credential-pause.js';
-import { deadLetter, republish } from './delivery.js';
+import { deadLetter, publishTasks, republish } from './delivery.js';
 import { completedEvent, runJob, type JobDependencies } from './run-job.js';
 import { readableJobId, type RunningJob, type WorkerOptions } from './worker-options.js';
 import { parseWebhookAllow } from './webhook-target.js';
@@ -323,10 +323,10 @@ export class Worker {
         if (session.closed) throw new CancelledError('broker connection lost before the ack');
         session.channel.ack(message);
         this.finishedJobs++;
-        await this.emitTaskOutcome(task, running, outcome, context);
+        for (const event of taskOutcomeEvents(task, running, outcome, this.workerName)) await this.emit(event, context);
         return;
       }
-      const outcome = await runJob(job, input, this.deps, running.controller.signal, onEvent, (tasks, priority) => this.publishTasks(session, tasks, priority));
+      const outcome = await runJob(job, input, this.deps, running.controller.signal, onEvent, (tasks, priority) => publishTasks(session, this.options.topology.queue, tasks, priority));
       if (session.closed) throw new CancelledError('broker connection lost before the ack');
       session.channel.ack(message);
       const seconds = (Date.now() - running.startedAt) / 1000;
@@ -346,42 +346,6 @@ export class Worker {
       return;
     }
     await this.finish(session, message, job, task, running, counts, decideOutcome(error, counts, this.limits), context, error);
-  }
-
-  /** Publishes the tasks of a job being split, confirmed, before the job is acked. */
-  private async publishTasks(session: Session, tasks: TaskMessage[], priority: number | undefined): Promise<void> {
-    for (const task of tasks) {
-      session.channel.sendToQueue(this.options.topology.queue, Buffer.from(JSON.stringify(task)), {
-        persistent: true,
-        contentType: 'application/json',
-        priority,
-        messageId: `${task.job.id}.${task.task === 'chunk' ? `chunk-${task.chunk}` : 'media'}`,
-      });
-    }
-    await session.channel.waitForConfirms();
-  }
-
-  /** The task's event, and the job's completed event when this task finished the job. */
-  private async emitTaskOutcome(task: TaskMessage, running: RunningJob, outcome: TaskOutcome, context: JobContext): Promise<void> {
-    const seconds = Number(((Date.now() - running.startedAt) / 1000).toFixed(3));
-    const base = { type: 'task' as const, jobId: task.job.id, attempt: running.attempt, task: taskName(task), worker: this.workerName, seconds };
-    await this.emit(outcome.status === 'skipped' ? { ...base, status: 'skipped', reason: outcome.reason } : { ...base, status: outcome.status }, context);
-    if (outcome.status === 'skipped' || !outcome.finished) return;
-    const { finished } = outcome;
-    await this.emit(
-      {
-        type: 'completed',
-        jobId: task.job.id,
-        attempt: running.attempt,
-        status: 'completed',
-        master: finished.master,
-        seconds: Number(((Date.now() - task.splitAt) / 1000).toFixed(3)),
-        renditions: finished.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
-        uploaded: finished.uploaded,
-        chunks: task.chunks,
-      },
-      context,
-    );
   }
 
   /** Carries out a decision for a job that did not complete. */
@@ -412,23 +376,10 @@ export class Worker {
         this.finishedJobs++;
         // A task failing for good fails its whole job, once (the first such task marks it in the bucket).
         const reason = task ? `${taskName(task)}: ${outcome.reason}` : outcome.reason;
-        if (task && !(await this.markJobFailed(task, reason, context))) return;
+        if (task && !(await markChunkedJobFailed(task, reason, this.deps, this.stop.signal, this.finishLock, context.log))) return;
         await this.emit({ type: 'failed', jobId: job.id, attempt: running.attempt, reason, kind: error?.kind ?? 'redelivered', final: true, seconds }, context);
         return;
       }
-    }
-  }
-
-  /** Marks a chunked job failed in its bucket; false when it had already failed or completed. */
-  private async markJobFailed(task: TaskMessage, reason: string, context: JobContext): Promise<boolean> {
-    try {
-      const output = parseS3Url(task.job.output);
-      const state = chunkStateFor(this.deps.storeFor(output.bucket), output, task.job.id);
-      return await failJob(task, reason, state, output, this.stop.signal, this.finishLock);
-    } catch (error) {
-      // The failure is still reported: better twice than never.
-      context.log.warn({ op: 'task', err: (error as Error).message }, 'could not mark the job failed in the bucket');
-      return true;
     }
   }
 

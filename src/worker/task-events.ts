@@ -1,0 +1,28 @@
+/** The events a finished task of a chunked job makes: its own `task` event, and the job's `completed` when it finished the job. */
+import type { JobEventInput } from './job-events.js';
+import type { TaskOutcome } from './run-task.js';
+import { taskName, type TaskMessage } from './task-message.js';
+import type { RunningJob } from './worker-options.js';
+
+export function taskOutcomeEvents(task: TaskMessage, running: Pick<RunningJob, 'attempt' | 'startedAt'>, outcome: TaskOutcome, worker: string, now = Date.now()): JobEventInput[] {
+  const seconds = Number(((now - running.startedAt) / 1000).toFixed(3));
+  const base = { type: 'task' as const, jobId: task.job.id, attempt: running.attempt, task: taskName(task), worker, seconds };
+  const own: JobEventInput = outcome.status === 'skipped' ? { ...base, status: 'skipped', reason: outcome.reason } : { ...base, status: outcome.status };
+  if (outcome.status === 'skipped' || !outcome.finished) return [own];
+  const { finished } = outcome;
+  return [
+    own,
+    {
+      type: 'completed',
+      jobId: task.job.id,
+      attempt: running.attempt,
+      status: 'completed',
+      master: finished.master,
+      // From the split: the job's time, not this task's.
+      seconds: Number(((now - task.splitAt) / 1000).toFixed(3)),
+      renditions: finished.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+      uploaded: finished.uploaded,
+      chunks: task.chunks,
+    },
+  ];
+}
