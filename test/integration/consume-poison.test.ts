@@ -46,7 +46,9 @@ describe('hlsify consume: poison messages', () => {
     // Nothing retried, nothing started, nothing written.
     expect(events.ofType('retrying')).toEqual([]);
     expect(events.ofType('started')).toEqual([]);
-    // The traversal job passed the schema, so its id is known: subscribers hear that it failed for good.
+    // The traversal job passed the schema, so its id is known: subscribers hear that it failed for good
+    // (the event follows the dead letter, so it may arrive just after the letters were read).
+    await events.waitFor('the traversal job failed', (e) => e.type === 'failed' && e.jobId === 'traversal', 10_000);
     expect(events.ofType('failed', 'traversal')).toEqual([expect.objectContaining({ final: true, attempt: 1, reason: expect.stringMatching(/outside/) })]);
     expect(await s3.list(bucket)).toEqual([]);
     expect((await worker.http('/health')).status).toBe(200);
