@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { EncodeError, abortReason, stderrTail } from '../errors.js';
-import { fpsExpression } from '../core/encode/ffmpeg-args.js';
+import { fpsExpression } from '../core/plan/frame-grid.js';
 
 export interface QualityTarget {
   /** The rendition to score (its media playlist). */

@@ -64,11 +64,7 @@ export function parseMessageJson(body: Buffer): unknown {
   }
 }
 
-/** Parses a delivery body; throws InputError naming every problem. */
-export function parseJobMessage(body: Buffer): JobMessage {
-  return parseJobJson(parseMessageJson(body));
-}
-
+/** Validates a delivery's JSON as a job; throws InputError naming every problem. */
 export function parseJobJson(json: unknown): JobMessage {
   const result = jobMessageSchema.safeParse(json);
   if (!result.success) throw new InputError(`invalid job: ${formatIssues(result.error.issues)}`);

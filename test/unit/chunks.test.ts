@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFfmpegArgs, buildFilterGraph, frameIndexAt } from '../../src/core/encode/ffmpeg-args.js';
+import { buildFfmpegArgs, buildFilterGraph } from '../../src/core/encode/ffmpeg-args.js';
+import { frameIndexAt } from '../../src/core/plan/frame-grid.js';
 import { chunkingProblem, chunkSecondsProblem, planChunks } from '../../src/core/plan/chunks.js';
 import { forceKeyFramesExpression } from '../../src/core/plan/keyframes.js';
 import { planLadder } from '../../src/core/plan/plan-ladder.js';

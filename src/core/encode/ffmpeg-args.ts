@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import type { AudioRendition, EncodePlan, PlannedRendition, SubtitleRendition } from '../plan/encode-plan.js';
 import { chunkSeek, type ChunkRange } from '../plan/chunks.js';
 import { firstFrameLag, fpsExpression, frameIndexAt } from '../plan/frame-grid.js';
-
-export { fpsExpression, frameIndexAt };
 import { forceKeyFramesExpression } from '../plan/keyframes.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 
