@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import chalk from 'chalk';
 import { toHlsifyError, type HlsifyError } from '../errors.js';
-import { LadderCheckError } from '../core/verify/check-ladder.js';
+import { LadderCheckError } from '../core/verify/ladder-check-error.js';
 import { registerTranscode } from './commands/transcode.js';
 import { registerUpload } from './commands/upload.js';
 import { registerConsume } from './commands/consume.js';

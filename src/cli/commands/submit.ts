@@ -12,7 +12,6 @@ import { z } from 'zod';
 import { DEFAULTS, presetSchema, readEnv, wholeNumberSchema } from '../../config.js';
 import { EncodeError, InputError, TimeoutError, UsageError, type HlsifyError } from '../../errors.js';
 import { endpointFrom, ladderSchema, parseFlags } from '../options.js';
-import { createJobRenderer } from '../render/job-progress.js';
 import type { RunContext } from '../run-context.js';
 
 const submitFlagsSchema = z
@@ -125,7 +124,7 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
 
         const topology = topologyFor(flags.queue ?? ctx.env.HLSIFY_QUEUE ?? DEFAULTS.queue, { eventsExchange: flags.eventsExchange });
         const publisher = await openPublisher(flags.amqp ?? env.AMQP_URL ?? DEFAULTS.amqpUrl, topology, ctx.signal);
-        const renderer = flags.wait && !quiet && !flags.json ? createJobRenderer(ctx.stderr, { tty: ctx.stderr.isTTY === true }) : undefined;
+        const renderer = flags.wait && !quiet && !flags.json ? (await import('../render/job-progress.js')).createJobRenderer(ctx.stderr, { tty: ctx.stderr.isTTY === true }) : undefined;
         try {
           // Subscribe before publishing, so not even the first event is missed.
           const watch = flags.wait ? await publisher.watch([job.id], (event) => renderer?.onEvent(event)) : undefined;

@@ -4,10 +4,8 @@ import type { Command } from 'commander';
 import { DEFAULTS, readEnv } from '../../config.js';
 import { defaultCalibrationPath } from '../../core/calibration/calibration-file.js';
 import { DEFAULT_MIN_SPEED } from '../../core/plan/cost-model.js';
-import { findBinaries } from '../../core/tools/binaries.js';
 import { parseFlags, transcodeFlagsSchema, endpointFrom } from '../options.js';
-import { createPlainRenderer } from '../render/progress-plain.js';
-import { createTtyRenderer } from '../render/progress-tty.js';
+import { createProgressRenderer } from '../render/progress.js';
 import { transcodeJson, transcodeSummary } from '../render/summary.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import { parseS3Url } from '../../core/upload/s3-location.js';
@@ -62,12 +60,14 @@ export function registerTranscode(program: Command, run: (action: (ctx: RunConte
         if (flags.upload) parseS3Url(flags.upload);
         if (flags.upload && flags.endpoint) (await import('../../core/upload/s3-client.js')).normaliseEndpoint(flags.endpoint);
         const env = readEnv(ctx.env);
+        // Loaded on use, as the pipeline below: --help and the other commands need neither.
+        const { findBinaries } = await import('../../core/tools/binaries.js');
         const [binaries] = await Promise.all([
           findBinaries({ ffmpeg: flags.ffmpeg, ffprobe: flags.ffprobe }, env, ctx.signal),
           flags.upload ? checkUploadDestination(flags.upload, flags, ctx) : undefined,
         ]);
         const quiet = flags.quiet ?? false;
-        const renderer = quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
+        const renderer = await createProgressRenderer(ctx.stderr, quiet);
         let published: string | undefined;
         try {
           // Loaded on use: the pipeline (and execa under it) is not needed for --help or another command.

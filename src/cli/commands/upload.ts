@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import type { PipelineListener } from '../../core/events.js';
 import type { UploadResult } from '../../core/upload/upload-ladder.js';
 import { contentTypeOverrides, parseFlags, uploadFlagsSchema, type uploadFlagsShape, endpointFrom } from '../options.js';
-import { createPlainRenderer } from '../render/progress-plain.js';
-import { createTtyRenderer } from '../render/progress-tty.js';
+import { createProgressRenderer } from '../render/progress.js';
 import { uploadJson, uploadSummary } from '../render/upload-summary.js';
 import type { RunContext } from '../run-context.js';
 import type { z } from 'zod';
@@ -80,7 +79,7 @@ export function registerUpload(program: Command, run: (action: (ctx: RunContext)
     .action(async (dir: string, destination: string, rawFlags: Record<string, unknown>) => {
       await run(async (ctx) => {
         const flags = parseFlags(uploadFlagsSchema, { ...rawFlags, endpoint: endpointFrom(rawFlags.endpoint, ctx.env) });
-        const renderer = flags.quiet ? undefined : ctx.stderr.isTTY ? createTtyRenderer(ctx.stderr) : createPlainRenderer(ctx.stderr);
+        const renderer = await createProgressRenderer(ctx.stderr, flags.quiet ?? false);
         try {
           const result = await runUpload(dir, destination, flags, ctx, renderer?.onEvent);
           renderer?.stop();

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { readEnv } from '../../config.js';
-import { verifyLadder } from '../../core/verify/verify-ladder.js';
 import { parseFlags } from '../options.js';
 import { verifyReportJson, verifyReportText } from '../render/verify-report.js';
 import type { RunContext } from '../run-context.js';
@@ -36,6 +35,8 @@ export function registerVerify(program: Command, run: (action: (ctx: RunContext)
       await run(async (ctx) => {
         const flags = parseFlags(verifyFlagsSchema, rawFlags);
         const env = readEnv(ctx.env);
+        // Loaded on use: the checks (and the process runner under them) are not needed for --help or another command.
+        const { verifyLadder } = await import('../../core/verify/verify-ladder.js');
         const report = await verifyLadder(location, { ffprobe: flags.ffprobe ?? env.HLSIFY_FFPROBE ?? 'ffprobe', quick: flags.quick, signal: ctx.signal });
         ctx.stdout.write(flags.json ? `${JSON.stringify(verifyReportJson(report), null, 2)}\n` : `${verifyReportText(report)}\n`);
         ctx.exitCode = report.summary.ok ? 0 : 1;

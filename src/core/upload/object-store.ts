@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { Upload } from '@aws-sdk/lib-storage';
 import { InputError } from '../../errors.js';
 import { formatBytes } from '../finish/disk-space.js';
 import { classifyS3Error } from './s3-errors.js';
@@ -192,6 +192,8 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         // Multipart. hlsify aborts a failed upload itself, so no hidden partial object stays behind:
         // lib-storage's own abort (leavePartsOnError: false) throws the abort's error in place of the
         // part's when the abort fails too, turning a retryable 503 into a permanent-looking 405.
+        // Loaded on use: most ladders have no file this large.
+        const { Upload } = await import('@aws-sdk/lib-storage');
         const upload = new Upload({ client, params: { ...params, Body: createReadStream(object.absolutePath) }, partSize, queueSize: 4, leavePartsOnError: true });
         let reported = 0;
         upload.on('httpUploadProgress', (progress) => {

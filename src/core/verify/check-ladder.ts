@@ -1,17 +1,7 @@
 /** `verify` as a step of transcode: the report when every MUST holds, a one-line error naming the rules when not. */
-import { EncodeError } from '../../errors.js';
+import { LadderCheckError } from './ladder-check-error.js';
 import type { VerifyReport } from './report.js';
 import { verifyLadder } from './verify-ladder.js';
-
-/** A ladder hlsify produced fails a MUST rule; `report` has the evidence. */
-export class LadderCheckError extends EncodeError {
-  constructor(
-    message: string,
-    readonly report: VerifyReport,
-  ) {
-    super(message, { details: report.rules.filter((r) => r.status === 'FAIL').flatMap((r) => [`${r.id} ${r.title}:`, ...r.evidence.map((e) => `  ${e}`)]).join('\n') });
-  }
-}
 
 /** Runs every check on the ladder in `dir`; throws LadderCheckError when a MUST fails. */
 export async function checkLadder(dir: string, ffprobe: string, signal?: AbortSignal): Promise<VerifyReport> {
