@@ -23,7 +23,8 @@ export function createBufferPool(): BufferPool {
       if (best >= 0) return free.splice(best, 1)[0]!;
       // None large enough: replace the largest free one, so the pool never grows beyond the slots in use.
       if (free.length > 0) free.splice(free.indexOf(free.reduce((a, b) => (a.length > b.length ? a : b))), 1);
-      return Buffer.allocUnsafeSlow(Math.max(STEP, Math.ceil(size / STEP) * STEP));
+      // Shared memory, so the hashing thread reads the content where it lies (hash-thread.ts).
+      return Buffer.from(new SharedArrayBuffer(Math.max(STEP, Math.ceil(size / STEP) * STEP)));
     },
     release(buffer) {
       free.push(buffer);

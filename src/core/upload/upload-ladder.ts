@@ -8,10 +8,10 @@ import pLimit from 'p-limit';
 import { abortReason } from '../../errors.js';
 import type { PipelineListener, UploadFileStatus } from '../events.js';
 import type { HeaderOverrides } from './content-headers.js';
-import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createBufferPool } from './buffer-pool.js';
 import { readWholeFile, sha256File } from './file-hash.js';
+import { sha256Of } from './hash-thread.js';
 import { readLadder } from './ladder-files.js';
 import type { ObjectStore } from './object-store.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
@@ -114,8 +114,7 @@ export async function uploadFiles(files: readonly LocalFile[], options: Omit<Upl
   const readContent = async (object: PlannedObject, buffer: Buffer | undefined): Promise<{ sha256: string; body: Buffer | undefined }> => {
     if (!buffer) return { sha256: await sha256File(object.absolutePath, signal), body: undefined };
     const body = await readWholeFile(object.absolutePath, buffer, signal);
-    // Hashed on the main thread: WebCrypto's thread-pool digest measured no faster here and cost more CPU.
-    return { sha256: createHash('sha256').update(body).digest('hex'), body };
+    return { sha256: await sha256Of(body), body };
   };
 
   const handle = async (object: PlannedObject): Promise<void> => {

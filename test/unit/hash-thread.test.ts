@@ -1,0 +1,48 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createBufferPool } from '../../src/core/upload/buffer-pool.js';
+import { hashThreadRunning, sha256Of } from '../../src/core/upload/hash-thread.js';
+
+const reference = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+
+describe('sha256Of', () => {
+  it('hashes content in shared memory on the hashing thread, and other buffers here, with the same result', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 17);
+    const shared = Buffer.from(new SharedArrayBuffer(content.length));
+    content.copy(shared);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(await sha256Of(shared)).toBe(reference(content));
+    expect(hashThreadRunning()).toBe(true);
+    expect(await sha256Of(content)).toBe(reference(content));
+  });
+
+  it('hashes only the bytes of a view, not the rest of its shared buffer', async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(1024 * 1024));
+    randomBytes(shared.length).copy(shared);
+    const view = shared.subarray(1000, 5000);
+    expect(await sha256Of(view)).toBe(reference(Buffer.from(view)));
+    expect(await sha256Of(shared.subarray(0, 0))).toBe(reference(Buffer.alloc(0)));
+  });
+
+  it('gives each of many concurrent requests its own content\'s hash', async () => {
+    const contents = Array.from({ length: 40 }, (_, i) => {
+      const buffer = Buffer.from(new SharedArrayBuffer(64 * 1024 + i));
+      randomBytes(buffer.length).copy(buffer);
+      return buffer;
+    });
+    const hashes = await Promise.all(contents.map((c) => sha256Of(c)));
+    expect(hashes).toEqual(contents.map(reference));
+    expect(new Set(hashes).size).toBe(contents.length);
+  });
+});
+
+describe('buffer pool', () => {
+  it('hands out shared buffers, so the hashing thread reads them without a copy', () => {
+    const pool = createBufferPool();
+    const buffer = pool.acquire(2_500_000);
+    expect(buffer.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(buffer.length).toBeGreaterThanOrEqual(2_500_000);
+    pool.release(buffer);
+    expect(pool.acquire(1_000_000)).toBe(buffer);
+  });
+});
