@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { normaliseEndpoint } from '../../src/core/upload/s3-client.js';
+import { createS3Client, normaliseEndpoint } from '../../src/core/upload/s3-client.js';
 
 describe('normaliseEndpoint', () => {
   it('drops user:password so the endpoint can be logged', () => {
@@ -53,5 +56,40 @@ describe('normaliseEndpoint on an unparsable URL with credentials in it', () => 
     }
     expect(message).toMatch(/is not a URL/);
     expect(message).not.toContain('s3cr3t');
+  });
+});
+
+describe('createS3Client', () => {
+  it('sends a large PUT body at once, without waiting a round trip for "100 Continue"', async () => {
+    // The SDK's default asks first for bodies from 2 MiB; hlsify has already listed the bucket with the
+    // same credentials, so a refusal is rare and the wait would cost a round trip per segment.
+    const seen: IncomingHttpHeaders[] = [];
+    let continues = 0;
+    const server = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      request.on('end', () => response.end());
+    });
+    server.on('checkContinue', (request, response) => {
+      continues++;
+      response.writeContinue();
+      server.emit('request', request, response);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test-key');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+    const client = createS3Client({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      const body = Buffer.alloc(3 * 1024 * 1024, 1);
+      await client.send(new PutObjectCommand({ Bucket: 'test-bucket', Key: 'a/segment.ts', Body: body, ContentLength: body.length }));
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!['content-length']).toBe(String(body.length));
+      expect(seen[0]!.expect).toBeUndefined();
+      expect(continues).toBe(0);
+    } finally {
+      client.destroy();
+      vi.unstubAllEnvs();
+      await new Promise((done) => server.close(done));
+    }
   });
 });

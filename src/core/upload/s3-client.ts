@@ -1,8 +1,10 @@
 /**
  * The S3 client hlsify uses: the standard AWS credential chain and region settings, path-style addressing
  * for a custom endpoint (as aws-cli's --endpoint-url), explicit timeouts, checksums only when required
- * (several S3-compatible servers reject the SDK's default CRC32), and no SDK retries: hlsify retries
- * itself so it can count retries and restart streams.
+ * (several S3-compatible servers reject the SDK's default CRC32), no SDK retries (hlsify retries itself
+ * so it can count retries and restart streams), and bodies sent at once rather than after an
+ * `Expect: 100-continue` round trip: an upload lists the bucket with the same credentials first, so a
+ * refused PUT is rare and costs at most one file's bytes, while the wait costs a round trip per file.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -46,6 +48,7 @@ export function createS3Client(options: S3ClientOptions, env: NodeJS.ProcessEnv 
     maxAttempts: 1,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    expectContinueHeader: false,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
       requestTimeout: options.requestTimeoutMs ?? 60_000,
