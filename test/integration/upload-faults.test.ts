@@ -118,17 +118,21 @@ describe('permanent failures', () => {
     expect(keys.filter((k) => k.endsWith('.m3u8'))).toEqual([]);
   });
 
-  it('403 for everything (e.g. a bucket policy): exit 1 with one line, each object tried once', async () => {
+  it('403 for everything (e.g. a bucket policy): exit 1 with one line, each object tried once, the rest not tried', async () => {
     const bucket = await server.bucket('alldenied');
     proxy = await startFaultProxy(server.endpoint);
     proxy.setRule(({ method }) => (method === 'PUT' ? { status: 403 } : 'pass'));
 
-    const result = await runCli(['upload', ladder, `s3://${bucket}`, '--endpoint', proxy.endpoint]);
+    const result = await runCli(['upload', ladder, `s3://${bucket}`, '--endpoint', proxy.endpoint, '--concurrency', '4']);
 
     expect(result.exitCode).toBe(1);
     expect(expectFinalErrorLine(String(result.stderr))).toMatch(/access denied/i);
     const tried = putKeys(proxy, bucket);
     expect(new Set(tried).size).toBe(tried.length);
+    // The first refusal stops the run: at most the files already in flight were sent, not all of them.
+    expect((await ladderFiles(ladder)).length).toBeGreaterThan(10);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried.length).toBeLessThanOrEqual(4);
     expect(await server.list(bucket)).toEqual([]);
   });
 

@@ -69,7 +69,11 @@ export async function uploadLadder(options: UploadOptions): Promise<UploadResult
  */
 export async function uploadFiles(files: readonly LocalFile[], options: Omit<UploadOptions, 'dir'>): Promise<UploadResult> {
   const started = Date.now();
-  const signal = options.signal ?? new AbortController().signal;
+  const caller = options.signal ?? new AbortController().signal;
+  // A file that fails for good stops the files in flight and those waiting, so the run ends with its
+  // error at once rather than after the rest of its phase.
+  const failFast = new AbortController();
+  const signal = AbortSignal.any([caller, failFast.signal]);
   const emit = options.onEvent ?? (() => {});
   const dryRun = options.dryRun ?? false;
   const plan = planUpload(files, options.location, options.headers);
@@ -167,12 +171,20 @@ export async function uploadFiles(files: readonly LocalFile[], options: Omit<Upl
   const limit = pLimit(Math.max(1, options.concurrency));
   // Each file in flight listens on the signal (reads, requests, retry waits): not a leak.
   setMaxListeners(Math.max(10, options.concurrency * 4 + 10), signal);
+  const run = async (object: PlannedObject) => {
+    if (signal.aborted) throw abortReason(signal);
+    try {
+      await handle(object);
+    } catch (error) {
+      if (!signal.aborted) failFast.abort(error);
+      throw error;
+    }
+  };
   for (const phase of plan.phases) {
     // A failing file stops the run: later phases (playlists, master) must never go up without it.
-    const settled = await Promise.allSettled(phase.map((object) => limit(() => (signal.aborted ? Promise.reject(abortReason(signal)) : handle(object)))));
-    if (signal.aborted) throw abortReason(signal);
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) throw failure.reason;
+    await Promise.allSettled(phase.map((object) => limit(() => run(object))));
+    if (caller.aborted) throw abortReason(caller);
+    if (failFast.signal.aborted) throw failFast.signal.reason;
   }
   progress(true);
   const seconds = (Date.now() - started) / 1000;
