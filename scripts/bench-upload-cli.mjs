@@ -2,10 +2,11 @@
 // tree, the same local server (its own process), a fresh prefix per run, runs interleaved; median wall
 // time and CPU seconds (user+sys of the CLI process and its children, from /usr/bin/time), and the
 // server's CPU seconds during each run (Linux). Each run's order alternates.
-//   npm run build && node scripts/bench-upload-cli.mjs [RUNS=5] [--server s3rver|null] [-- extra hlsify upload flags]
+//   npm run build && node scripts/bench-upload-cli.mjs [RUNS=5] [--server s3rver|null] [--rtt MS] [-- extra hlsify upload flags]
 // --server s3rver (default) stores every object (MD5 and a file each); on a small machine it is the limit
 // for both CLIs, which its CPU column shows. --server null (scripts/s3-null-server.mjs) drops what it
-// receives, so the figures are the clients' own.
+// receives, so the figures are the clients' own; with --rtt MS it answers each request one round trip of
+// MS milliseconds late, as a distant endpoint would (unlimited bandwidth).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,10 @@ const extra = dash >= 0 ? args.slice(dash + 1) : [];
 const serverAt = own.indexOf('--server');
 const serverKind = serverAt >= 0 ? own[serverAt + 1] : 's3rver';
 if (serverKind !== 's3rver' && serverKind !== 'null') throw new Error(`--server ${serverKind}: expected s3rver or null`);
-const runs = Number(own.find((a, i) => /^\d+$/.test(a) && own[i - 1] !== '--server') ?? 5);
+const rttAt = own.indexOf('--rtt');
+const rtt = rttAt >= 0 ? own[rttAt + 1] : undefined;
+if (rtt !== undefined && serverKind !== 'null') throw new Error('--rtt needs --server null');
+const runs = Number(own.find((a, i) => /^\d+$/.test(a) && own[i - 1] !== '--server' && own[i - 1] !== '--rtt') ?? 5);
 const root = new URL('..', import.meta.url).pathname;
 const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
 const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
@@ -29,7 +33,7 @@ const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding
 let aws = process.env.AWS_BIN ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : which('aws'));
 if (aws.includes('/shims/')) aws = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).stdout.trim() || aws;
 const bucket = 'bench-cli';
-const serverArgs = serverKind === 'null' ? [join(root, 'scripts', 's3-null-server.mjs'), '0'] : [join(root, 'scripts', 's3-server.mjs'), '0', bucket];
+const serverArgs = serverKind === 'null' ? [join(root, 'scripts', 's3-null-server.mjs'), '0', ...(rtt ? ['--rtt', rtt] : [])] : [join(root, 'scripts', 's3-server.mjs'), '0', bucket];
 const server = spawn(process.execPath, serverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
 /** The server process's CPU seconds so far (user + system, Linux), or NaN elsewhere. */
 const serverCpu = async () => {
@@ -59,7 +63,7 @@ async function timed(command) {
 }
 try {
   const bytes = await writeSyntheticLadder(ladder);
-  console.log(`ladder ${(bytes / 2 ** 20).toFixed(0)} MiB; ${serverKind} server at ${endpoint}; ${runs} runs; aws = ${aws}; hlsify flags: ${extra.join(' ') || '(none)'}`);
+  console.log(`ladder ${(bytes / 2 ** 20).toFixed(0)} MiB; ${serverKind} server${rtt ? ` (${rtt} ms round trip)` : ''} at ${endpoint}; ${runs} runs; aws = ${aws}; hlsify flags: ${extra.join(' ') || '(none)'}`);
   const stamp = Date.now().toString(36);
   const seen = { hlsify: [], aws: [] };
   for (let run = 1; run <= runs; run++) {

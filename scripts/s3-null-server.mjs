@@ -1,12 +1,20 @@
 // A discarding S3 endpoint on loopback, for measuring upload clients rather than a server:
-//   node scripts/s3-null-server.mjs [PORT]   → prints "listening http://127.0.0.1:PORT"
+//   node scripts/s3-null-server.mjs [PORT] [--rtt MS]   → prints "listening http://127.0.0.1:PORT"
 // It speaks just enough of the S3 REST API for an upload to a fresh prefix: ListObjectsV2 answers "no
 // objects", HEAD answers 404, a PUT's body is read to its end and dropped (its length checked against
 // Content-Length), anything else is 501. It stores nothing, checks no signature and hashes nothing, so it
 // costs a few percent of a core where a storing server (s3rver: MD5 and a file per object) is the limit.
+// --rtt MS stands for a distant endpoint: each answer (a response, or the "100 Continue" a client that
+// sends `Expect: 100-continue` waits for) leaves MS milliseconds after the request (or its body) arrived,
+// one round trip each; bandwidth stays unlimited.
 import { createServer } from 'node:http';
 
-const port = Number(process.argv[2] ?? 0);
+const args = process.argv.slice(2);
+const rttAt = args.indexOf('--rtt');
+const rtt = rttAt >= 0 ? Number(args.splice(rttAt, 2)[1]) : 0;
+if (!(rtt >= 0)) throw new Error('--rtt expects milliseconds');
+const port = Number(args[0] ?? 0);
+const later = (action) => (rtt > 0 ? setTimeout(action, rtt) : action());
 const xml = (body) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 const server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -14,12 +22,12 @@ const server = createServer((request, response) => {
   if (request.method === 'GET' && url.searchParams.get('list-type') === '2') {
     response.setHeader('content-type', 'application/xml');
     const prefix = url.searchParams.get('prefix') ?? '';
-    response.end(xml(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix.replace(/[<>&]/g, '')}</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`));
+    later(() => response.end(xml(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix.replace(/[<>&]/g, '')}</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`)));
     return;
   }
   if (request.method === 'HEAD') {
     response.statusCode = 404;
-    response.end();
+    later(() => response.end());
     return;
   }
   if (request.method === 'PUT') {
@@ -33,7 +41,7 @@ const server = createServer((request, response) => {
         return;
       }
       response.setHeader('etag', '"00000000000000000000000000000000"');
-      response.end();
+      later(() => response.end());
     });
     return;
   }
@@ -42,6 +50,12 @@ const server = createServer((request, response) => {
   response.setHeader('content-type', 'application/xml');
   response.end(xml('<Error><Code>NotImplemented</Code><Message>this endpoint only takes uploads to a fresh prefix</Message></Error>'));
 });
+server.on('checkContinue', (request, response) =>
+  later(() => {
+    response.writeContinue();
+    server.emit('request', request, response);
+  }),
+);
 server.listen(port, '127.0.0.1', () => console.log(`listening http://127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 process.on('SIGINT', () => server.close(() => process.exit(0)));
