@@ -10,6 +10,8 @@ import { execa } from 'execa';
 export interface LocalS3Server {
   endpoint: string;
   bucket: string;
+  /** The server's process, to read its CPU time. */
+  pid: number | undefined;
   /** Credentials s3rver accepts, for the clients that talk to it. */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startLocalS3Server(bucket: string, signal?: AbortSignal): 
   return {
     endpoint,
     bucket,
+    pid: child.pid,
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
     stop,
   };

@@ -225,11 +225,13 @@ function uploadRows(outcome: BenchMeasurements['upload']): ReportRow[] {
   const r = outcome.result;
   const where = `${r.files} files, ${Math.round(r.result.bytes / 1e6)} MB to ${r.local ? 'a local s3rver' : r.endpoint}`;
   const cpu = (seconds: number | undefined) => (seconds === undefined ? '' : `; ${seconds.toFixed(2)} CPU s`);
+  // A local server busy most of a run sets the pace for any client: say so beside the figures.
+  const server = (busy: number | undefined) => (busy === undefined ? '' : `; server ${Math.round(busy * 100)}% busy${busy >= 0.8 ? ' (it sets the pace)' : ''}`);
   const awsNote = r.result.aws && r.result.ratio !== undefined
-    ? `${r.result.aws.version}${cpu(r.result.aws.medianCpuSeconds)}; hlsify/aws ${fmt.ratio(r.result.ratio)} throughput${r.result.cpuRatio === undefined ? '' : `, ${fmt.ratio(r.result.cpuRatio)} CPU`}`
+    ? `${r.result.aws.version}${cpu(r.result.aws.medianCpuSeconds)}${server(r.result.aws.medianServerBusy)}; hlsify/aws ${fmt.ratio(r.result.ratio)} throughput${r.result.cpuRatio === undefined ? '' : `, ${fmt.ratio(r.result.cpuRatio)} CPU`}`
     : undefined;
   return [
-    row('upload', { ...specs[0]!, value: r.result.hlsify.medianMBps, format: fmt.mbps, note: `${where}${cpu(r.result.hlsify.medianCpuSeconds)}` }),
+    row('upload', { ...specs[0]!, value: r.result.hlsify.medianMBps, format: fmt.mbps, note: `${where}${cpu(r.result.hlsify.medianCpuSeconds)}${server(r.result.hlsify.medianServerBusy)}` }),
     row('upload', { ...specs[1]!, value: r.result.aws?.medianMBps, format: fmt.mbps, missing: 'aws CLI not installed', note: awsNote }),
   ];
 }

@@ -54,6 +54,7 @@ export async function measureUploadSection(options: UploadSectionOptions): Promi
       runs: options.runs,
       concurrency: options.concurrency,
       env,
+      serverPid: local?.pid,
       signal: options.signal,
       onRun: (tool, run, seconds, cpuSeconds) => options.onEvent?.({ type: 'upload-run', tool, run, runs: options.runs, seconds, mbps: bytes / 1e6 / seconds, cpuSeconds }),
     });

@@ -2,13 +2,14 @@
  * Upload throughput of `hlsify upload` against `aws s3 sync` (when installed), both run as a user runs
  * them (the CLI in its own process, start-up included) to the same endpoint and ladder, each run into a
  * fresh prefix so nothing is skipped; runs interleaved, medians of wall time and CPU seconds (the child's
- * user+sys, from /proc/self/stat's cutime+cstime once it has been waited for).
+ * user+sys, from /proc/self/stat's cutime+cstime once it has been waited for), and a local server's CPU
+ * seconds over each run (which show when the server, not the client, sets the pace).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { abortReason } from '../errors.js';
-import { procConstants, selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
+import { processCpuSeconds, procConstants, selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
 
 export interface UploadBenchOptions {
   dir: string;
@@ -23,6 +24,8 @@ export interface UploadBenchOptions {
   onRun?: ((tool: 'hlsify' | 'aws', run: number, seconds: number, cpuSeconds: number | undefined) => void) | undefined;
   /** The aws CLI to compare with; default Debian's /usr/bin/aws when present, else `aws` on PATH. */
   awsBin?: string | undefined;
+  /** A local server's process, whose CPU seconds over each run are recorded too. */
+  serverPid?: number | undefined;
 }
 
 export interface ToolResult {
@@ -32,6 +35,10 @@ export interface ToolResult {
   /** CPU seconds (user+sys) per run; empty without /proc. */
   cpuSeconds: number[];
   medianCpuSeconds: number | undefined;
+  /** The local server's CPU seconds during each run; empty when not known. */
+  serverCpuSeconds: number[];
+  /** Median over the runs of the server's CPU seconds divided by the run's wall time (1 = a core busy throughout). */
+  medianServerBusy: number | undefined;
 }
 
 export interface UploadBenchResult {
@@ -58,8 +65,16 @@ async function awsVersion(awsBin: string, env: NodeJS.ProcessEnv): Promise<strin
   return result.exitCode === 0 ? String(result.stdout || result.stderr).trim().split(' ')[0] : undefined;
 }
 
-/** Runs one command to completion; its wall seconds and CPU seconds. */
-async function timed(file: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, constants: ProcConstants): Promise<{ seconds: number; cpu: number | undefined }> {
+interface Timing {
+  seconds: number;
+  cpu: number | undefined;
+  serverCpu: number | undefined;
+}
+
+/** Runs one command to completion; its wall seconds and CPU seconds, and the server's over the same time. */
+async function timed(file: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, constants: ProcConstants, serverPid: number | undefined): Promise<Timing> {
+  const serverCpu = () => (serverPid === undefined ? Promise.resolve(undefined) : processCpuSeconds(serverPid, constants));
+  const serverBefore = await serverCpu();
   const cpuBefore = await selfAndChildrenCpuSeconds(constants);
   const started = performance.now();
   const result = await execa(file, args, { env, cancelSignal: signal, stdin: 'ignore', reject: false });
@@ -67,17 +82,27 @@ async function timed(file: string, args: string[], env: NodeJS.ProcessEnv, signa
   if (signal.aborted) throw abortReason(signal);
   if (result.exitCode !== 0) throw new Error(`${file} ${args.slice(0, 2).join(' ')} failed: ${String(result.stderr).trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`);
   const cpuAfter = await selfAndChildrenCpuSeconds(constants);
-  return { seconds, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+  const serverAfter = await serverCpu();
+  return {
+    seconds,
+    cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    serverCpu: serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore,
+  };
 }
 
-function summarise(bytes: number, seconds: number[], cpu: (number | undefined)[]): ToolResult {
-  const cpuSeconds = cpu.filter((c): c is number => c !== undefined);
+function summarise(bytes: number, timings: Timing[]): ToolResult {
+  const seconds = timings.map((t) => t.seconds);
+  const known = (values: (number | undefined)[]) => (values.every((v) => v !== undefined) && values.length > 0 ? (values as number[]) : []);
+  const cpuSeconds = known(timings.map((t) => t.cpu));
+  const serverCpuSeconds = known(timings.map((t) => t.serverCpu));
   return {
     seconds,
     medianSeconds: median(seconds),
     medianMBps: bytes / 1e6 / median(seconds),
     cpuSeconds,
-    medianCpuSeconds: cpuSeconds.length === seconds.length && seconds.length > 0 ? median(cpuSeconds) : undefined,
+    medianCpuSeconds: cpuSeconds.length > 0 ? median(cpuSeconds) : undefined,
+    serverCpuSeconds,
+    medianServerBusy: serverCpuSeconds.length > 0 ? median(serverCpuSeconds.map((cpu, i) => cpu / seconds[i]!)) : undefined,
   };
 }
 
@@ -87,7 +112,7 @@ export async function measureUploadThroughput(options: UploadBenchOptions): Prom
   const awsBin = options.awsBin ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws');
   const aws = await awsVersion(awsBin, env);
   const constants = await procConstants();
-  const runs = { hlsify: { seconds: [] as number[], cpu: [] as (number | undefined)[] }, aws: { seconds: [] as number[], cpu: [] as (number | undefined)[] } };
+  const runs = { hlsify: [] as Timing[], aws: [] as Timing[] };
   const stamp = Date.now().toString(36);
   for (let run = 1; run <= options.runs; run++) {
     if (signal.aborted) throw abortReason(signal);
@@ -97,19 +122,18 @@ export async function measureUploadThroughput(options: UploadBenchOptions): Prom
       env,
       signal,
       constants,
+      options.serverPid,
     );
-    runs.hlsify.seconds.push(h.seconds);
-    runs.hlsify.cpu.push(h.cpu);
+    runs.hlsify.push(h);
     options.onRun?.('hlsify', run, h.seconds, h.cpu);
     if (aws) {
-      const a = await timed(awsBin, ['s3', 'sync', options.dir, `s3://${options.bucket}/bench-${stamp}-aws-${run}`, '--endpoint-url', options.endpoint, '--only-show-errors', '--no-progress'], env, signal, constants);
-      runs.aws.seconds.push(a.seconds);
-      runs.aws.cpu.push(a.cpu);
+      const a = await timed(awsBin, ['s3', 'sync', options.dir, `s3://${options.bucket}/bench-${stamp}-aws-${run}`, '--endpoint-url', options.endpoint, '--only-show-errors', '--no-progress'], env, signal, constants, options.serverPid);
+      runs.aws.push(a);
       options.onRun?.('aws', run, a.seconds, a.cpu);
     }
   }
-  const hlsify = summarise(options.bytes, runs.hlsify.seconds, runs.hlsify.cpu);
-  const awsResult = aws ? { ...summarise(options.bytes, runs.aws.seconds, runs.aws.cpu), version: aws } : undefined;
+  const hlsify = summarise(options.bytes, runs.hlsify);
+  const awsResult = aws ? { ...summarise(options.bytes, runs.aws), version: aws } : undefined;
   return {
     bytes: options.bytes,
     hlsify,

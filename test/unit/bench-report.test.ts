@@ -149,6 +149,37 @@ describe('buildReport', () => {
     expect(rowOf(failed, 'encode.chunked-speed')).toMatchObject({ mark: 'not-measured', note: 'failed: ffmpeg crashed' });
   });
 
+  it('shows each client\'s CPU and how busy a local server was, and names a busy server as the pace-setter', () => {
+    const tool = (seconds: number, cpu: number, serverBusy: number | undefined) => ({
+      seconds: [seconds],
+      medianSeconds: seconds,
+      medianMBps: 220 / seconds,
+      cpuSeconds: [cpu],
+      medianCpuSeconds: cpu,
+      serverCpuSeconds: serverBusy === undefined ? [] : [serverBusy * seconds],
+      medianServerBusy: serverBusy,
+    });
+    const upload = (hlsifyBusy: number | undefined, awsBusy: number | undefined) => ({
+      ...measured,
+      upload: {
+        state: 'measured' as const,
+        result: {
+          measured: true as const,
+          endpoint: 'http://127.0.0.1:1',
+          local: true,
+          bucket: 'b',
+          files: 125,
+          result: { bytes: 220e6, hlsify: tool(1.5, 0.9, hlsifyBusy), aws: { ...tool(1.5, 0.92, awsBusy), version: 'aws-cli/1.45.11' }, ratio: 1, cpuRatio: 0.9 / 0.92 },
+        },
+      },
+    });
+    const busy = upload(0.86, 0.9);
+    expect(rowOf(busy, 'upload.hlsify').note).toBe('125 files, 220 MB to a local s3rver; 0.90 CPU s; server 86% busy (it sets the pace)');
+    expect(rowOf(busy, 'upload.aws').note).toBe('aws-cli/1.45.11; 0.92 CPU s; server 90% busy (it sets the pace); hlsify/aws 1.00x throughput, 0.98x CPU');
+    expect(rowOf(upload(0.2, 0.25), 'upload.hlsify').note).toBe('125 files, 220 MB to a local s3rver; 0.90 CPU s; server 20% busy');
+    expect(rowOf(upload(undefined, undefined), 'upload.hlsify').note).toBe('125 files, 220 MB to a local s3rver; 0.90 CPU s');
+  });
+
   it('says why a figure was not measured instead of inventing one', () => {
     const report = buildReport(measured, 'veryfast');
     const upload = report.rows.filter((r) => r.section === 'upload');

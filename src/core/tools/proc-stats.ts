@@ -95,3 +95,11 @@ export async function selfAndChildrenCpuSeconds(constants: ProcConstants): Promi
   const fields = parseStatFields(stat);
   return (field(fields, 14) + field(fields, 15) + field(fields, 16) + field(fields, 17)) / constants.clockTicks;
 }
+
+/** CPU seconds (utime+stime) of one process so far; undefined without /proc or once it is gone. */
+export async function processCpuSeconds(pid: number, constants: ProcConstants): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const fields = parseStatFields(stat);
+  return (field(fields, 14) + field(fields, 15)) / constants.clockTicks;
+}
