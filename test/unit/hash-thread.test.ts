@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createBufferPool } from '../../src/core/upload/buffer-pool.js';
 import { hashThreadRunning, sha256Of } from '../../src/core/upload/hash-thread.js';
@@ -33,6 +36,21 @@ describe('sha256Of', () => {
     const hashes = await Promise.all(contents.map((c) => sha256Of(c)));
     expect(hashes).toEqual(contents.map(reference));
     expect(new Set(hashes).size).toBe(contents.length);
+  });
+
+  it('keeps a process alive while it waits for a hash, and lets it end once none is awaited', () => {
+    // The built module (the tests' global setup builds dist/): a process whose only work is two hashes,
+    // the second after the thread has gone idle; it must print both and then exit by itself.
+    const module = pathToFileURL(resolve('dist/core/upload/hash-thread.js')).href;
+    const script = `import { sha256Of } from ${JSON.stringify(module)};
+const content = Buffer.from(new SharedArrayBuffer(64 * 1024 * 1024)); content.write('abcd');
+console.log(await sha256Of(content));
+await new Promise((resolve) => setTimeout(resolve, 200));
+console.log(await sha256Of(content.subarray(0, 4)));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const big = Buffer.alloc(64 * 1024 * 1024);
+    big.write('abcd');
+    expect(output.trim().split('\n')).toEqual([reference(big), reference(Buffer.from('abcd'))]);
   });
 });
 

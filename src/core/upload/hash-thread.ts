@@ -2,8 +2,8 @@
  * SHA-256 of file contents on a worker thread, so that hashing (about a quarter of an upload's main-thread
  * time) runs beside the requests instead of between them. The contents sit in SharedArrayBuffer-backed
  * buffers (see buffer-pool.ts), so nothing is copied; a buffer that is not shared, or a thread that cannot
- * start, is hashed on the calling thread. One thread per process, started on first use and never keeping
- * the process alive.
+ * start, is hashed on the calling thread. One thread per process, started on first use; it keeps the
+ * process alive only while a hash is awaited (the awaiting code may have nothing else pending).
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -25,7 +25,7 @@ interface Pending {
 let thread: { worker: Worker; pending: Map<number, Pending>; nextId: number } | undefined;
 let threadFailed = false;
 
-export function sha256Here(content: Buffer): string {
+function sha256Here(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
@@ -39,6 +39,7 @@ function startThread(): NonNullable<typeof thread> | undefined {
     worker.on('message', ({ id, sha256 }: { id: number; sha256: string }) => {
       const entry = state.pending.get(id);
       state.pending.delete(id);
+      if (state.pending.size === 0) worker.unref();
       entry?.resolve(sha256);
     });
     const fail = () => {
@@ -69,6 +70,7 @@ export function sha256Of(content: Buffer): Promise<string> {
   if (!state) return Promise.resolve(sha256Here(content));
   const id = state.nextId++;
   return new Promise((resolve) => {
+    if (state.pending.size === 0) state.worker.ref();
     state.pending.set(id, { resolve, content });
     state.worker.postMessage({ id, buffer: content.buffer, offset: content.byteOffset, length: content.length });
   });
