@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createBufferPool } from '../../src/core/upload/buffer-pool.js';
@@ -47,7 +49,15 @@ const content = Buffer.from(new SharedArrayBuffer(64 * 1024 * 1024)); content.wr
 console.log(await sha256Of(content));
 await new Promise((resolve) => setTimeout(resolve, 200));
 console.log(await sha256Of(content.subarray(0, 4)));`;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    // A file, not `node -e`: an evaluated script exits even while a worker's port is referenced.
+    const dir = mkdtempSync(join(tmpdir(), 'hlsify-test-hash-'));
+    let output: string;
+    try {
+      writeFileSync(join(dir, 'hash.mjs'), script);
+      output = execFileSync(process.execPath, [join(dir, 'hash.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const big = Buffer.alloc(64 * 1024 * 1024);
     big.write('abcd');
     expect(output.trim().split('\n')).toEqual([reference(big), reference(Buffer.from('abcd'))]);

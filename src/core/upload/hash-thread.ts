@@ -35,7 +35,8 @@ function startThread(): NonNullable<typeof thread> | undefined {
   try {
     const worker = new Worker(THREAD_SOURCE, { eval: true });
     const state = { worker, pending: new Map<number, Pending>(), nextId: 0 };
-    worker.unref();
+    // Referenced only while a hash is awaited: sha256Of refs it, the last answer unrefs it. (A 'message'
+    // listener references the worker again, so an unref made before it would not hold.)
     worker.on('message', ({ id, sha256 }: { id: number; sha256: string }) => {
       const entry = state.pending.get(id);
       state.pending.delete(id);
@@ -51,6 +52,7 @@ function startThread(): NonNullable<typeof thread> | undefined {
     };
     worker.on('error', fail);
     worker.on('exit', fail);
+    worker.unref();
     thread = state;
     return state;
   } catch {
