@@ -1,4 +1,4 @@
-// `hlsify upload` vs `aws s3 sync` as a user runs them: the two CLIs, the same ~258 MiB ladder-shaped
+// `hlsify upload` vs `aws s3 sync` as a user runs them: the two CLIs, the same ~220 MB ladder-shaped
 // tree, the same local server (its own process), a fresh prefix per run, runs interleaved; median wall
 // time and CPU seconds (user+sys of the CLI process and its children, from /usr/bin/time), and the
 // server's CPU seconds during each run (Linux). Each run's order alternates.

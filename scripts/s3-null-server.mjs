@@ -16,13 +16,14 @@ if (!(rtt >= 0)) throw new Error('--rtt expects milliseconds');
 const port = Number(args[0] ?? 0);
 const later = (action) => (rtt > 0 ? setTimeout(action, rtt) : action());
 const xml = (body) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+const text = (value) => value.replace(/[<>&]/g, '');
 const server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const [, bucket = ''] = url.pathname.split('/');
   if (request.method === 'GET' && url.searchParams.get('list-type') === '2') {
     response.setHeader('content-type', 'application/xml');
     const prefix = url.searchParams.get('prefix') ?? '';
-    later(() => response.end(xml(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix.replace(/[<>&]/g, '')}</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`)));
+    later(() => response.end(xml(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${text(bucket)}</Name><Prefix>${text(prefix)}</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`)));
     return;
   }
   if (request.method === 'HEAD') {
