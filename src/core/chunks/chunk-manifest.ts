@@ -4,12 +4,12 @@
  * uploads it beside its segments; the finisher reads every chunk's back (zod: they cross the bucket) and
  * writes the playlists from them without downloading a segment.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { parseJsonWith } from './parse-json.js';
 import { EncodeError } from '../../errors.js';
-import { chunkPlaylistName, renditionPaths } from '../encode/ffmpeg-args.js';
+import { renditionPaths } from '../encode/ffmpeg-args.js';
 import type { ChunkRange } from '../plan/chunks.js';
 import type { EncodePlan } from '../plan/encode-plan.js';
 import { avcCodecFromAnnexB } from '../playlist/codecs.js';
@@ -81,19 +81,20 @@ export async function readChunkOutput(plan: EncodePlan, chunk: ChunkRange, workD
       if (playlist.segments.length === 0 || (expected !== undefined && playlist.segments.length !== expected)) {
         throw new EncodeError(`${label}: ${playlist.segments.length} segments where ${expected ?? 'at least one'} belong`);
       }
+      let codec: string | undefined;
       const segments = await Promise.all(
         playlist.segments.map(async (segment, i) => {
           const name = basename(segment.uri);
           if (name !== `segment_${String(chunk.firstSegment + i).padStart(5, '0')}.ts`) throw new EncodeError(`${label}: segment ${name} out of sequence`);
-          const path = join(paths.dir, name);
-          const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-          if (size === 0) throw new EncodeError(`${label}: segment ${name} is missing or empty`);
-          const { keyframes, headerLength } = tsKeyframes(await readFile(path));
+          // Read once: its size, its keyframes and (the first segment) the codec string all come from it.
+          const content = await readFile(join(paths.dir, name)).catch(() => undefined);
+          if (!content?.length) throw new EncodeError(`${label}: segment ${name} is missing or empty`);
+          const { keyframes, headerLength } = tsKeyframes(content);
           if (keyframes.length === 0 || keyframes[0]!.offset > headerLength) throw new EncodeError(`${label}: segment ${name} does not start with a keyframe`);
-          return { uri: name, duration: segment.duration, bytes: size, headerLength, keyframes };
+          if (i === 0) codec = avcCodecFromAnnexB(content.subarray(0, 64 * 1024));
+          return { uri: name, duration: segment.duration, bytes: content.length, headerLength, keyframes };
         }),
       );
-      const codec = avcCodecFromAnnexB((await readFile(join(paths.dir, segments[0]!.uri))).subarray(0, 64 * 1024));
       if (!codec) throw new EncodeError(`${label}: no H.264 parameter set found in the output`);
       return { name: rendition.name, codec, playlistVersion: playlist.version, segments };
     }),
@@ -103,5 +104,5 @@ export async function readChunkOutput(plan: EncodePlan, chunk: ChunkRange, workD
 
 /** The chunk playlists a chunk leaves in the rendition folders (not part of the ladder). */
 export function chunkPlaylistPaths(plan: EncodePlan, chunk: ChunkRange, workDir: string): string[] {
-  return plan.renditions.map((r) => join(renditionPaths(workDir, plan, r).dir, chunkPlaylistName(chunk)));
+  return plan.renditions.map((r) => renditionPaths(workDir, plan, r, chunk).playlist);
 }

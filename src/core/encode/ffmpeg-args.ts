@@ -31,7 +31,7 @@ export function subtitlePaths(workDir: string, rendition: SubtitleRendition) {
 }
 
 /** The playlist ffmpeg writes for one chunk of a rendition (read back into the chunk's manifest). */
-export function chunkPlaylistName(chunk: Pick<ChunkRange, 'index'>): string {
+function chunkPlaylistName(chunk: Pick<ChunkRange, 'index'>): string {
   return `chunk_${String(chunk.index).padStart(5, '0')}.m3u8`;
 }
 
