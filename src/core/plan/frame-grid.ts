@@ -8,15 +8,20 @@ export function fpsExpression(fps: number): string {
   return String(Math.round(fps * 1000) / 1000);
 }
 
+/** The rate of fpsExpression as a fraction: frames `num` per `den` seconds. */
+function exactRate(fps: number): { num: number; den: number } {
+  const [num, den = '1'] = fpsExpression(fps).split('/');
+  return { num: Number(num), den: Number(den) };
+}
+
 /** Seconds from a chunk's start to its first frame (the frame grid rarely falls on the boundary itself). */
 export function firstFrameLag(plan: Pick<EncodePlan, 'video'>, chunk: { start: number }): number {
-  const [num, den = '1'] = fpsExpression(plan.video.fps).split('/');
-  return (frameIndexAt(chunk.start, plan.video.fps) * Number(den)) / Number(num) - chunk.start;
+  const { num, den } = exactRate(plan.video.fps);
+  return (frameIndexAt(chunk.start, plan.video.fps) * den) / num - chunk.start;
 }
 
 /** Index of the first output frame at or after `seconds` (frames at n / fps, the rate as ffmpeg reads fpsExpression). */
 export function frameIndexAt(seconds: number, fps: number): number {
-  const [num, den = '1'] = fpsExpression(fps).split('/');
-  return Math.max(0, Math.ceil((seconds * Number(num)) / Number(den) - 1e-9));
+  const { num, den } = exactRate(fps);
+  return Math.max(0, Math.ceil((seconds * num) / den - 1e-9));
 }
-
