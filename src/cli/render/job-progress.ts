@@ -19,22 +19,22 @@ export function createJobRenderer(stream: NodeJS.WriteStream, options: { tty: bo
     if (bar) stop();
     stream.write(`${text}\n`);
   };
+  /** On a terminal, one percentage bar headed `label`. */
+  const startBar = (label: string) => {
+    if (!options.tty) return;
+    bar = new cliProgress.SingleBar({ stream, clearOnComplete: false, hideCursor: true, format: `${chalk.bold(label)} {bar} {percentage}% {extra}`, barsize: 30, fps: 5 }, cliProgress.Presets.shades_classic);
+    bar.start(100, 0, { extra: '' });
+  };
   const onEvent = (event: JobEvent) => {
     switch (event.type) {
       case 'started':
         line(`job ${event.jobId}: started (attempt ${event.attempt}) ${event.input} → ${event.output}`);
-        if (options.tty) {
-          bar = new cliProgress.SingleBar({ stream, clearOnComplete: false, hideCursor: true, format: `${chalk.bold(' total')} {bar} {percentage}% {extra}`, barsize: 30, fps: 5 }, cliProgress.Presets.shades_classic);
-          bar.start(100, 0, { extra: '' });
-        }
+        startBar(' total');
         break;
       case 'split':
         split = { tasks: event.tasks, done: 0 };
         line(`job ${event.jobId}: split into ${event.chunks} chunks of ${event.chunkSeconds} s${event.tasks > event.chunks ? ' and an audio/subtitle task' : ''}, for any worker`);
-        if (options.tty) {
-          bar = new cliProgress.SingleBar({ stream, clearOnComplete: false, hideCursor: true, format: `${chalk.bold(' tasks')} {bar} {percentage}% {extra}`, barsize: 30, fps: 5 }, cliProgress.Presets.shades_classic);
-          bar.start(100, 0, { extra: '' });
-        }
+        startBar(' tasks');
         break;
       case 'task': {
         if (split && event.status !== 'skipped') split.done++;
