@@ -47,6 +47,8 @@ const PAST_JOINS = 12.5;
 const JOINS = [1, 2, 3].map((k) => k * CHUNK.seconds);
 /** Wall seconds from play() to PAST_JOINS: 12.5 s at 1x plus start-up, far below a stuck player's. */
 const PAST_JOINS_WALL_SECONDS = 40;
+/** Media time below which a player's gap hop is its own start-up, not a hole in the ladder. */
+const START_SLACK_SECONDS = 0.05;
 /** What players report when playback stalls or jumps a gap (hls.js non-fatal error details, Shaka events, VHS usage events). */
 const STALL_WARNINGS = ['bufferStalledError', 'bufferSeekOverHole', 'bufferNudgeOnStall', 'stalldetected', 'gapjumped', 'vhs-gap-skip', 'vhs-unknown-waiting', 'vhs-video-underflow'];
 
@@ -295,9 +297,13 @@ describe.skipIf(!HAVE_CHROMIUM)('three players in Chromium, chunked ladder', () 
       const covering = media.buffered.find(([from, to]) => from <= PAST_JOINS && to >= PAST_JOINS);
       expect(covering, label).toBeDefined();
       expect(covering![0], label).toBeLessThanOrEqual(0.25);
-      // No 'waiting' (the player ran out of data) within 1 s of a join, nor a stall or gap the player reports.
-      expect(media.waiting.filter((w) => JOINS.some((at) => Math.abs(w.time - at) <= 1)), label).toEqual([]);
-      expect(media.warnings.filter((w) => STALL_WARNINGS.includes(w.what)), label).toEqual([]);
+      // No 'waiting' (the player ran out of data) within 1 s of a join, nor a stall or gap the player reports
+      // anywhere but at the very start: Shaka places its playhead at 0.001 s and the first frame is buffered from
+      // 0.001001 s, a microsecond it sometimes reports as a gap jumped before playing (the unchunked ladder of this
+      // source has the same first timestamps).
+      const nearJoin = (time: number): boolean => JOINS.some((at) => Math.abs(time - at) <= 1);
+      expect(media.waiting.filter((w) => nearJoin(w.time)), label).toEqual([]);
+      expect(media.warnings.filter((w) => STALL_WARNINGS.includes(w.what) && w.time > START_SLACK_SECONDS), label).toEqual([]);
     } finally {
       await page.context().close();
     }
