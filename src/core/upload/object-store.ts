@@ -44,6 +44,11 @@ export interface ObjectStore {
   put(object: PlannedObject, sha256: string, signal: AbortSignal, onBytes: (bytes: number) => void, body?: Buffer): Promise<void>;
   /** A small object's text (a playlist), or undefined when there is none. */
   getText(key: string, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * An object's bytes, or `range` of them, or undefined when there is none; refuses (InputError) more than
+   * `maxBytes`. For reading back what was uploaded (segments a check looks into), not for inputs.
+   */
+  getBytes(key: string, options: { maxBytes: number; range?: { offset: number; length: number } | undefined; signal: AbortSignal }): Promise<Uint8Array | undefined>;
   /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
   download(key: string, path: string, maxBytes: number, signal: AbortSignal): Promise<number>;
   /** Deletes an object (no error when there is none). */
@@ -125,6 +130,40 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         if ((error as Error).name === 'NoSuchKey') return undefined;
         throw classifyS3Error(error, `GET ${url(key)}`, signal);
       }
+    },
+
+    async getBytes(key, { maxBytes, range, signal }) {
+      if (range && range.length > maxBytes) throw new InputError(`${url(key)}: ${range.length} bytes asked, above the ${maxBytes}-byte limit`);
+      const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
+      let result;
+      try {
+        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range }), { abortSignal: signal });
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return undefined;
+        throw classifyS3Error(error, `GET ${url(key)}`, signal);
+      }
+      const body = result.Body as Readable;
+      if ((result.ContentLength ?? 0) > maxBytes) {
+        body.destroy();
+        throw new InputError(`${url(key)}: ${result.ContentLength} bytes, above the ${maxBytes}-byte limit`);
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      try {
+        // Counted while read too: a server may send more than it announced.
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          if (received > maxBytes) {
+            body.destroy();
+            throw new InputError(`${url(key)}: more than the ${maxBytes}-byte limit`);
+          }
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw classifyS3Error(error, `GET ${url(key)}`, signal);
+      }
+      return Buffer.concat(chunks);
     },
 
     async download(key, path, maxBytes, signal) {

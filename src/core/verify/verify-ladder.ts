@@ -37,8 +37,12 @@ export async function openLadder(location: string, limits: ResourceLimits, signa
 
 /** Checks the ladder at `location`. */
 export async function verifyLadder(location: string, options: VerifyOptions): Promise<VerifyReport> {
+  return verifyReader(await openLadder(location, { ...DEFAULT_LIMITS, ...options.limits }, options.signal), options);
+}
+
+/** Checks the ladder `reader` reads. */
+export async function verifyReader(reader: ResourceReader, options: VerifyOptions): Promise<VerifyReport> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const reader = await openLadder(location, limits, options.signal);
   const quick = options.quick ?? false;
   const ladder = await loadLadder(reader, {
     ffprobe: options.ffprobe,
