@@ -1,7 +1,9 @@
 /**
  * Finishing a chunked job: once every task's manifest is in the bucket, one worker (the finish lock)
  * writes the playlists from the manifests (bit rates measured over all segments, windows across chunk
- * joins included), uploads them with the master last, and removes the job's state. A finisher that finds
+ * joins included), checks the ladder they make with the segments in the bucket (the HLS checks of
+ * `hlsify verify --quick`: a failing MUST publishes no playlist), uploads them with the master last, and
+ * removes the job's state. A finisher that finds
  * the master already up, or the job failed, does nothing: the job completes (or fails) once.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -12,6 +14,9 @@ import { parseMediaManifest } from '../core/chunks/media-manifest.js';
 import { parseEncodePlan } from '../core/chunks/plan-schema.js';
 import { createWorkspace } from '../core/finish/workspace.js';
 import type { RenditionResult } from '../core/playlist/measure-renditions.js';
+import { checkReader } from '../core/verify/check-ladder.js';
+import type { VerifySummary } from '../core/verify/report.js';
+import { openStagedLadder } from '../core/verify/staged-reader.js';
 import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { formatS3Url, objectKey, parseS3Url, type S3Location } from '../core/upload/s3-location.js';
 import type { Logger } from './logger.js';
@@ -28,6 +33,8 @@ export interface FinishedJob {
   renditions: RenditionResult[];
   /** Playlists and subtitle segments uploaded by the finisher. */
   uploaded: number;
+  /** What the HLS checks found on the ladder before its playlists went up (every MUST held). */
+  verify: VerifySummary;
 }
 
 async function required(state: ChunkState, name: string, signal: AbortSignal): Promise<string> {
@@ -61,10 +68,15 @@ async function writeLadder(task: TaskMessage, deps: JobDependencies, state: Chun
   const workspace = await createWorkspace(deps.tmpRoot);
   try {
     const ladder = await finishLadder(plan, manifests, media, workspace.ladderDir, deps.binaries.ffprobe, signal);
+    // Every segment is read back and its packets probed (keyframes, durations, bit rates: what a join can
+    // break); three per playlist are decoded. A full decode, as a local transcode does, would put the
+    // decode of the whole ladder on this one worker at the end of a job spread over many.
+    const reader = await openStagedLadder(workspace.ladderDir, state.store, output, signal);
+    const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, quick: true, concurrency: deps.cores, signal });
     const files = await playlistFiles(workspace.ladderDir);
     const uploaded = await uploadFiles(files, { location: output, store: state.store, concurrency: deps.uploadConcurrency, signal });
     await removeState(state, [...present].filter((name) => name !== FAILED_FILE), signal);
-    return { master: formatS3Url(output, objectKey(output, 'master.m3u8')), renditions: ladder.renditions, uploaded: uploaded.uploaded };
+    return { master: formatS3Url(output, objectKey(output, 'master.m3u8')), renditions: ladder.renditions, uploaded: uploaded.uploaded, verify: report.summary };
   } finally {
     await workspace.remove();
   }

@@ -5,6 +5,7 @@
  * the AMQP publisher, webhooks and metrics are listeners of the same events.
  */
 import { z } from 'zod';
+import type { VerifySummary } from '../core/verify/report.js';
 
 const base = { jobId: z.string(), attempt: z.number().int().min(1), at: z.string() };
 
@@ -85,4 +86,9 @@ export class JobEventBus<C = undefined> {
     await Promise.allSettled(this.listeners.map(async (listener) => listener(event, context)));
     return event;
   }
+}
+
+/** A `completed` event's `verify`: what the HLS checks found before the ladder was published. */
+export function verifyEventField(summary: VerifySummary): { ok: boolean; pass: number; warn: number; notApplicable: number; warned: string[] } {
+  return { ok: summary.ok, pass: summary.pass, warn: summary.warn, notApplicable: summary.notApplicable, warned: summary.warned };
 }

@@ -1,8 +1,8 @@
 /**
  * Chunked jobs across workers, with the real RabbitMQ, S3 server and ffmpeg: a 60 s source with audio and
  * subtitles in 12 s chunks makes the ladder an unchunked encode makes (segments, boundaries, frames),
- * both workers take chunks, a worker killed mid-chunk costs only that chunk, and a chunk that fails for
- * good fails the job once with no master written.
+ * both workers take chunks, a worker killed mid-chunk costs only that chunk, a chunk that fails for good
+ * fails the job once with no master written, and so does an assembled ladder that fails the HLS checks.
  */
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -96,6 +96,9 @@ describe('hlsify consume: chunked jobs', () => {
     expect(new Set(tasks.filter((t) => t.task.startsWith('chunk')).map((t) => t.worker)).size, 'workers that took chunks').toBe(2);
     expect(events.ofType('completed', job.id)).toHaveLength(1);
     expect(events.ofType('failed', job.id)).toEqual([]);
+    // The finisher checked the ladder (its playlists, the segments in the bucket) before publishing it.
+    expect(completed.verify).toMatchObject({ ok: true, notApplicable: expect.any(Number) });
+    expect((completed.verify as { pass: number }).pass).toBeGreaterThan(10);
     await until('the webhook', () => hook.bodies.length > 0, 10_000);
     expect(hook.bodies, 'the webhook is called once, with completed').toEqual([expect.objectContaining({ event: 'completed', jobId: job.id, master: completed.master })]);
 
@@ -186,6 +189,33 @@ describe('hlsify consume: chunked jobs', () => {
     expect(keys.some((k) => k.endsWith('/failed.json'))).toBe(true);
     const letters = await broker.readDeadLetters(1);
     expect(letters.map((l) => (JSON.parse(l.body) as { task: string; chunk: number }).chunk)).toEqual([2]);
+  }, 2 * JOB_TIMEOUT);
+
+  it('an assembled ladder that fails a MUST fails the job once, naming the rule, and no playlist is published', async () => {
+    const broker = await useBroker();
+    const bucket = await s3.bucket('chunked-unverified');
+    const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
+    const events = await broker.collectEvents();
+    // A real ffprobe whose frame reports for the segments say "interlaced": a fault x264 will not make on demand.
+    const dir = await mkdtemp(join(tmpdir(), 'hlsify-test-interlacing-ffprobe-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const real = (await execa('sh', ['-c', 'command -v ffprobe'])).stdout.trim();
+    const ffprobe = join(dir, 'ffprobe');
+    await writeFile(ffprobe, `#!/bin/sh\ncase "$*" in\n  *interlaced_frame*) ${real} "$@" | sed 's/"interlaced_frame": 0/"interlaced_frame": 1/' ;;\n  *) exec ${real} "$@" ;;\nesac\n`, { mode: 0o755 });
+    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--ffprobe', ffprobe, '--max-attempts', '1'] });
+    const job = { ...chunkedJob(input, `s3://${bucket}/out/unverified`), ladder: [{ size: 240 }], preset: 'ultrafast', chunkSeconds: 30 };
+    await broker.publishJob(job);
+
+    const failed = await events.waitFor('the job failed', (e) => e.type === 'failed' && e.jobId === job.id, JOB_TIMEOUT);
+    expect(failed.reason).toMatch(/^(chunk \d|media): the ladder fails HLS checks, nothing was published: 1\.14 \(progressive frames/);
+    await until('every task accounted for', () => taskEvents(events, job.id).length >= 2, JOB_TIMEOUT);
+    expect(events.ofType('split', job.id)).toEqual([expect.objectContaining({ chunks: 2, tasks: 3 })]);
+    expect(events.ofType('failed', job.id)).toHaveLength(1);
+    expect(events.ofType('completed', job.id)).toEqual([]);
+    const keys = (await s3.list(bucket)).map((o) => o.key);
+    expect(keys.filter((k) => k.endsWith('.m3u8')), 'no playlist at all').toEqual([]);
+    expect(keys.some((k) => k.endsWith('.ts')), 'the tasks uploaded their segments').toBe(true);
+    expect(keys.some((k) => k.endsWith('/failed.json'))).toBe(true);
   }, 2 * JOB_TIMEOUT);
 
   it('a worker started with --chunk-seconds splits jobs past --chunk-min-duration and encodes shorter ones whole', async () => {
