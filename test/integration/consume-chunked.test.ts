@@ -66,6 +66,16 @@ async function endTime(dir: string, stream: 'v' | 'a'): Promise<number> {
   return Math.max(...stdout.split('\n').filter((l) => l.trim()).map((l) => l.split(',').map(Number)).map(([pts, d]) => pts! + d!));
 }
 
+/** A shell script standing in for `tool`, made from the real one's path; removed after the test. */
+async function toolWrapper(tool: 'ffmpeg' | 'ffprobe', script: (real: string) => string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `hlsify-test-${tool}-wrapper-`));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const real = (await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim();
+  const path = join(dir, tool);
+  await writeFile(path, `#!/bin/sh\n${script(real)}`, { mode: 0o755 });
+  return path;
+}
+
 function taskEvents(events: EventLog, jobId: string) {
   return events.ofType('task', jobId) as unknown as { task: string; status: string; worker: string }[];
 }
@@ -163,11 +173,7 @@ describe('hlsify consume: chunked jobs', () => {
     const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
     const events = await broker.collectEvents();
     // An ffmpeg that fails the third chunk (segments from 4) as a corrupt stretch of the source would.
-    const dir = await mkdtemp(join(tmpdir(), 'hlsify-test-failing-ffmpeg-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const real = (await execa('sh', ['-c', 'command -v ffmpeg'])).stdout.trim();
-    const ffmpeg = join(dir, 'ffmpeg');
-    await writeFile(ffmpeg, `#!/bin/sh\ncase " $* " in *" -start_number 4 "*) echo "Invalid data found when processing input" >&2; exit 1;; esac\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const ffmpeg = await toolWrapper('ffmpeg', (real) => `case " $* " in *" -start_number 4 "*) echo "Invalid data found when processing input" >&2; exit 1;; esac\nexec ${real} "$@"\n`);
     const hook = await receiver();
     const options = { endpoint: s3.endpoint, extra: ['--ffmpeg', ffmpeg, '--max-attempts', '2', '--webhook-allow', '127.0.0.1'] };
     await broker.startWorker(options);
@@ -197,11 +203,7 @@ describe('hlsify consume: chunked jobs', () => {
     const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
     const events = await broker.collectEvents();
     // A real ffprobe whose frame reports for the segments say "interlaced": a fault x264 will not make on demand.
-    const dir = await mkdtemp(join(tmpdir(), 'hlsify-test-interlacing-ffprobe-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const real = (await execa('sh', ['-c', 'command -v ffprobe'])).stdout.trim();
-    const ffprobe = join(dir, 'ffprobe');
-    await writeFile(ffprobe, `#!/bin/sh\ncase "$*" in\n  *interlaced_frame*) ${real} "$@" | sed 's/"interlaced_frame": 0/"interlaced_frame": 1/' ;;\n  *) exec ${real} "$@" ;;\nesac\n`, { mode: 0o755 });
+    const ffprobe = await toolWrapper('ffprobe', (real) => `case "$*" in\n  *interlaced_frame*) ${real} "$@" | sed 's/"interlaced_frame": 0/"interlaced_frame": 1/' ;;\n  *) exec ${real} "$@" ;;\nesac\n`);
     await broker.startWorker({ endpoint: s3.endpoint, extra: ['--ffprobe', ffprobe, '--max-attempts', '1'] });
     const job = { ...chunkedJob(input, `s3://${bucket}/out/unverified`), ladder: [{ size: 240 }], preset: 'ultrafast', chunkSeconds: 30 };
     await broker.publishJob(job);
