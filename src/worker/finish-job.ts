@@ -3,8 +3,8 @@
  * writes the playlists from the manifests (bit rates measured over all segments, windows across chunk
  * joins included), checks the ladder they make with the segments in the bucket (the HLS checks of
  * `hlsify verify --quick`: a failing MUST publishes no playlist), uploads them with the master last, and
- * removes the job's state. A finisher that finds
- * the master already up, or the job failed, does nothing: the job completes (or fails) once.
+ * removes the job's state. A finisher that finds the master already up, or the job failed, does nothing:
+ * the job completes (or fails) once.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';

@@ -112,4 +112,3 @@ export function completedEvent(jobId: string, attempt: number, outcome: JobOutco
     skipped: outcome.upload.skipped,
   };
 }
-
