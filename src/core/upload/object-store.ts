@@ -67,6 +67,15 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   const partSize = Math.max(5 * 1024 * 1024, options.partSize ?? 8 * 1024 * 1024);
   const url = (key: string) => formatS3Url({ bucket, prefix: '' }, key);
+  /** The object's GET response (`range`: an HTTP Range value), undefined when there is none; other failures classified. */
+  const getObject = async (key: string, signal: AbortSignal, range?: string) => {
+    try {
+      return await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), { abortSignal: signal });
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw classifyS3Error(error, `GET ${url(key)}`, signal);
+    }
+  };
   const abortMultipart = async (upload: Upload, key: string) => {
     // `uploadId` is lib-storage's own record of the multipart upload it created (not in its typings).
     const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
@@ -123,25 +132,19 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
     },
 
     async getText(key, signal) {
+      const result = await getObject(key, signal);
       try {
-        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-        return await result.Body!.transformToString('utf8');
+        return await result?.Body!.transformToString('utf8');
       } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') return undefined;
         throw classifyS3Error(error, `GET ${url(key)}`, signal);
       }
     },
 
     async getBytes(key, { maxBytes, range, signal }) {
       if (range && range.length > maxBytes) throw new InputError(`${url(key)}: ${range.length} bytes asked, above the ${maxBytes}-byte limit`);
-      const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
-      let result;
-      try {
-        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range }), { abortSignal: signal });
-      } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') return undefined;
-        throw classifyS3Error(error, `GET ${url(key)}`, signal);
-      }
+      const httpRange = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
+      const result = await getObject(key, signal, httpRange);
+      if (!result) return undefined;
       const body = result.Body as Readable;
       if ((result.ContentLength ?? 0) > maxBytes) {
         body.destroy();
@@ -167,13 +170,8 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
     },
 
     async download(key, path, maxBytes, signal) {
-      let result;
-      try {
-        result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-      } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') throw new InputError(`input ${url(key)}: no such object`);
-        throw classifyS3Error(error, `GET ${url(key)}`, signal);
-      }
+      const result = await getObject(key, signal);
+      if (!result) throw new InputError(`input ${url(key)}: no such object`);
       const size = result.ContentLength ?? 0;
       if (size > maxBytes) {
         (result.Body as Readable | undefined)?.destroy();
