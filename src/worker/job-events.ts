@@ -5,6 +5,7 @@
  * the AMQP publisher, webhooks and metrics are listeners of the same events.
  */
 import { z } from 'zod';
+import type { RenditionResult } from '../core/playlist/measure-renditions.js';
 import type { VerifySummary } from '../core/verify/report.js';
 
 const base = { jobId: z.string(), attempt: z.number().int().min(1), at: z.string() };
@@ -91,4 +92,9 @@ export class JobEventBus<C = undefined> {
 /** A `completed` event's `verify`: what the HLS checks found before the ladder was published. */
 export function verifyEventField(summary: VerifySummary): { ok: boolean; pass: number; warn: number; notApplicable: number; warned: string[] } {
   return { ok: summary.ok, pass: summary.pass, warn: summary.warn, notApplicable: summary.notApplicable, warned: summary.warned };
+}
+
+/** A `completed` event's `renditions`: each rendition's size, bit rates and codecs. */
+export function renditionsEventField(renditions: readonly RenditionResult[]): { name: string; width: number; height: number; bandwidth: number; averageBandwidth: number; codecs: string }[] {
+  return renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') }));
 }

@@ -15,7 +15,7 @@ import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { parseS3Url } from '../core/upload/s3-location.js';
 import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
 import type { JobInput, JobMessage } from './job-message.js';
-import { verifyEventField, type JobEventInput } from './job-events.js';
+import { renditionsEventField, verifyEventField, type JobEventInput } from './job-events.js';
 import type { InputCache } from './input-cache.js';
 import { splitJob, type PublishTasks, type SplitResult } from './split-job.js';
 
@@ -105,7 +105,7 @@ export function completedEvent(jobId: string, attempt: number, outcome: JobOutco
     ...base,
     status: 'completed',
     speed: Number(outcome.transcode.speed.toFixed(3)),
-    renditions: outcome.transcode.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+    renditions: renditionsEventField(outcome.transcode.renditions),
     uploaded: outcome.upload.uploaded,
     // What the HLS checks found on the ladder before it was uploaded (every MUST held, or it would have failed).
     ...(outcome.transcode.verify ? { verify: verifyEventField(outcome.transcode.verify) } : {}),

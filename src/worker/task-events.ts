@@ -1,5 +1,5 @@
 /** The events a finished task of a chunked job makes: its own `task` event, and the job's `completed` when it finished the job. */
-import { verifyEventField, type JobEventInput } from './job-events.js';
+import { renditionsEventField, verifyEventField, type JobEventInput } from './job-events.js';
 import type { TaskOutcome } from './run-task.js';
 import { taskName, type TaskMessage } from './task-message.js';
 import type { RunningJob } from './worker-options.js';
@@ -20,7 +20,7 @@ export function taskOutcomeEvents(task: TaskMessage, running: Pick<RunningJob, '
       master: finished.master,
       // From the split: the job's time, not this task's.
       seconds: Number(((now - task.splitAt) / 1000).toFixed(3)),
-      renditions: finished.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, codecs: r.codecs.join(',') })),
+      renditions: renditionsEventField(finished.renditions),
       uploaded: finished.uploaded,
       verify: verifyEventField(finished.verify),
       chunks: task.chunks,
