@@ -1,5 +1,6 @@
 /** Pure conversion of validated ffprobe JSON into MediaInfo; every gap in the data is an InputError. */
 import { InputError } from '../../errors.js';
+import { MAX_PIXELS, maxPixelsText } from '../tools/hardening.js';
 import type { FfprobeOutput, FfprobeStream } from './ffprobe-schema.js';
 import type { AudioInfo, AudioOnlyMediaInfo, MediaInfo, SourceMedia, SubtitleInfo, VideoInfo } from './media-info.js';
 
@@ -32,6 +33,8 @@ function videoInfo(stream: FfprobeStream): VideoInfo {
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
   if (width <= 0 || height <= 0) throw new InputError('its video stream has no frame size (corrupt or unsupported video)');
+  // ffmpeg's -max_pixels refuses such frames only once the encode has started, as a filter-graph failure.
+  if (width * height > MAX_PIXELS) throw new InputError(`its video is ${width}×${height}, larger than hlsify's limit of ${maxPixelsText()}`);
   const fps = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
   if (fps === undefined || fps > 1000) throw new InputError('its video stream has no usable frame rate');
   const sar = parseRate(stream.sample_aspect_ratio?.replace(':', '/')) ?? 1;

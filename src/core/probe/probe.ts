@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runTool } from '../tools/run-tool.js';
 import { InputError, UsageError, stderrTail } from '../../errors.js';
-import { inputHardeningArgs, inputUrl } from '../tools/hardening.js';
+import { describeLimitHit, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
 import { ffprobeOutputSchema } from './ffprobe-schema.js';
 import type { MediaInfo, SourceMedia } from './media-info.js';
 import { mediaInfoFromFfprobe } from './media-info-from-ffprobe.js';
@@ -28,6 +28,8 @@ export async function checkInputFile(path: string): Promise<{ path: string; size
 
 /** Translates ffprobe's stderr into what is wrong with the input, in the user's words. */
 export function describeProbeFailure(stderr: string): string {
+  const limit = describeLimitHit(stderr);
+  if (limit) return limit;
   if (/not on whitelist/i.test(stderr)) {
     const demuxer = /\[(\w+) @/.exec(stderr)?.[1];
     return `is ${demuxer ? `a "${demuxer}" file` : 'a format'} disguised or unsupported as video input (hlsify only reads mp4/mov, mkv/webm, avi, ts, flv, ogg, asf/wmv and mpeg files)`;
