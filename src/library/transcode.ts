@@ -11,6 +11,7 @@ import type { RungSpec } from '../core/plan/rungs.js';
 import type { MediaInfo } from '../core/probe/media-info.js';
 import { probeInput as probeCore } from '../core/probe/probe.js';
 import { findBinaries } from '../core/tools/binaries.js';
+import { UsageError } from '../errors.js';
 
 /** Rungs by short side (`[1080, 720]`) or with a bit rate in b/s (`{ size: 720, bitrate: 2_800_000 }`). */
 export type LadderInput = readonly (number | RungSpec)[];
@@ -21,7 +22,7 @@ export type LadderPlanOptions = Omit<PlanOptions, 'cores' | 'ladder'> & {
   cores?: number | undefined;
 };
 
-export interface TranscodeOptions extends Omit<CoreTranscodeOptions, 'binaries' | 'plan' | 'maxVideoSize' | 'minDiskSpace'> {
+export interface TranscodeOptions extends Omit<CoreTranscodeOptions, 'binaries' | 'plan' | 'maxVideoSize' | 'minDiskSpace' | 'timeoutSeconds'> {
   /** Planning choices (ladder, preset, segment type…); the defaults are the CLI's. */
   plan?: LadderPlanOptions | undefined;
   /** ffmpeg and ffprobe paths; default HLSIFY_FFMPEG / HLSIFY_FFPROBE, else from PATH. */
@@ -31,6 +32,17 @@ export interface TranscodeOptions extends Omit<CoreTranscodeOptions, 'binaries' 
   maxVideoSize?: number | undefined;
   /** Free bytes the work dir must keep (default 1 GiB). */
   minDiskSpace?: number | undefined;
+  /** Hard limit on the whole run in seconds, as the CLI's --timeout (default MAX_PROCESSING_TIME, else 2 h; null: none). */
+  timeoutSeconds?: number | null | undefined;
+}
+
+/** The run's time limit: the one given, else the CLI's default (MAX_PROCESSING_TIME, else 2 h); null lifts it. */
+export function libraryTimeoutSeconds(given: number | null | undefined, env: { MAX_PROCESSING_TIME?: number | undefined }): number | undefined {
+  if (given === null) return undefined;
+  const seconds = given ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime;
+  // setTimeout fires at once past 2^31 ms (about 24.8 days): a longer limit is no limit.
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`timeoutSeconds: expected a positive number of seconds, got ${seconds}`);
+  return seconds * 1000 > 2 ** 31 - 1 ? undefined : seconds;
 }
 
 function toRungs(ladder: LadderInput | undefined): RungSpec[] | undefined {
@@ -43,11 +55,14 @@ function toPlanOptions(plan: LadderPlanOptions = {}): PlanOptions {
 
 /** Turns a video into an HLS ladder in `outputDir`; events go to `onEvent`, `signal` stops it (ffmpeg killed, temp removed). */
 export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
-  const { ffmpeg, ffprobe, plan, ...rest } = options;
-  const binaries = await findBinaries({ ffmpeg, ffprobe }, readEnv(process.env), options.signal);
+  const { ffmpeg, ffprobe, plan, timeoutSeconds, ...rest } = options;
+  const env = readEnv(process.env);
+  const timeout = libraryTimeoutSeconds(timeoutSeconds, env);
+  const binaries = await findBinaries({ ffmpeg, ffprobe }, env, options.signal);
   return runTranscode({
     ...rest,
     binaries,
+    timeoutSeconds: timeout,
     plan: toPlanOptions(plan),
     maxVideoSize: options.maxVideoSize ?? DEFAULTS.maxVideoSize,
     minDiskSpace: options.minDiskSpace ?? DEFAULTS.minDiskSpace,
