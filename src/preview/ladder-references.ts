@@ -3,9 +3,8 @@
  * file those name (segments, EXT-X-MAP init sections, EXT-X-KEY keys, any other `URI="…"`). The preview
  * serves these and nothing else, so a `.env`, notes or any stray file beside the ladder stays private.
  */
-import { open, realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { isInside } from './ladder-path.js';
+import { openRegularFile } from '../core/fs/open-regular-file.js';
 
 /** Playlists above this size are not read (an hlsify ladder's are a few KiB). */
 const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
@@ -44,16 +43,14 @@ export function referencedPath(playlistFolder: string, uri: string): string | un
 }
 
 async function readPlaylist(realRoot: string, relativePath: string): Promise<string | undefined> {
-  const real = await realpath(posix.join(realRoot, relativePath)).catch(() => undefined);
-  if (real === undefined || !isInside(realRoot, real)) return undefined;
-  const handle = await open(real, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+  const opened = await openRegularFile(realRoot, relativePath);
+  if (opened.status !== 'file') return undefined;
   try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_PLAYLIST_BYTES) return undefined;
-    return (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    if (opened.size > MAX_PLAYLIST_BYTES) return undefined;
+    const { buffer, bytesRead } = await opened.handle.read(Buffer.alloc(opened.size), 0, opened.size, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }
 

@@ -1,7 +1,8 @@
 /** Finds the ladder to preview from what the user named: its directory or its master playlist. */
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { openRegularFile } from '../core/fs/open-regular-file.js';
 
 export interface LadderLocation {
   /** Real path of the ladder directory: the only directory the preview serves from. */
@@ -30,20 +31,20 @@ export async function locateLadder(input: string): Promise<LadderLocation> {
   } else {
     throw new InputError(`${input}: expected a ladder directory or its master playlist (.m3u8)`);
   }
-  await expectPlaylist(resolve(root, master), input);
-  return { root: await realpath(root), master };
+  const realRoot = await realpath(root);
+  await expectPlaylist(realRoot, master, input);
+  return { root: realRoot, master };
 }
 
 /** An HLS playlist starts with #EXTM3U (RFC 8216 §4.3.1.1). */
-async function expectPlaylist(path: string, input: string): Promise<void> {
-  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`${input}: cannot read ${basename(path)} (${error.code ?? error.message})`, { cause: error });
-  });
+async function expectPlaylist(root: string, master: string, input: string): Promise<void> {
+  const opened = await openRegularFile(root, master);
+  if (opened.status !== 'file') throw new InputError(`${input}: cannot read ${master} (${opened.reason})`);
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+    const { buffer, bytesRead } = await opened.handle.read(Buffer.alloc(16), 0, 16, 0);
     const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-    if (!head.startsWith('#EXTM3U')) throw new InputError(`${input}: ${basename(path)} is not an HLS playlist (no #EXTM3U)`);
+    if (!head.startsWith('#EXTM3U')) throw new InputError(`${input}: ${master} is not an HLS playlist (no #EXTM3U)`);
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }

@@ -2,7 +2,6 @@
  * The preview server: a node:http static server for one ladder directory, the preview page at `/` and
  * hls.js (from the npm package) at `/_hlsify/hls.min.js`. Loopback only unless the caller says otherwise.
  */
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -10,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { basename } from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { openRegularFile } from '../core/fs/open-regular-file.js';
 import { contentHeaders } from '../core/upload/content-headers.js';
 import { requestRelativePath, resolveLadderPath } from './ladder-path.js';
 import { ladderReferences } from './ladder-references.js';
@@ -100,15 +100,25 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     const named = await ladderReferences(ladder.root, ladder.master);
     const requested = requestRelativePath(urlPath);
     if (!requested.ok || !named.has(requested.relativePath) || !named.has(found.relativePath)) return text(404, 'not found');
+    // Opened once, as a regular file only, and streamed from that handle: a FIFO or a swapped file is not served.
+    const opened = await openRegularFile(ladder.root, found.relativePath);
+    if (opened.status !== 'file') return text(opened.status === 'outside' ? 403 : 404, opened.status === 'outside' ? 'forbidden: outside the ladder directory' : 'not found');
     // Content-Type as for an upload; no caching: a re-run may rewrite the ladder under the same names.
     const { contentType } = contentHeaders(found.relativePath);
-    res.writeHead(200, { 'content-type': contentType, 'content-length': String(found.size), 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, { 'content-type': contentType, 'content-length': String(opened.size), 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
     if (req.method === 'HEAD') {
+      await opened.handle.close();
       res.end();
       return 200;
     }
     await new Promise<void>((resolve) => {
-      const stream = createReadStream(found.path);
+      const stream = opened.handle.createReadStream({ start: 0, end: Math.max(0, opened.size - 1), autoClose: true });
+      if (opened.size === 0) {
+        stream.destroy();
+        res.end();
+        resolve();
+        return;
+      }
       stream.on('error', () => {
         res.destroy();
         resolve();

@@ -1,8 +1,8 @@
 /** Reads a ladder from a local directory: only relative URIs that stay inside it, symlinks included. */
-import { open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, posix, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
-import { isInside } from '../../preview/ladder-path.js';
+import { openRegularFile } from '../fs/open-regular-file.js';
 import { ResourceError, isRelativeReference, type ResourceReader } from './resource-reader.js';
 
 /** `<dir>` (holding master.m3u8) or `<dir>/<name>.m3u8` → a reader confined to the directory. */
@@ -40,16 +40,10 @@ export async function openLocalLadder(location: string): Promise<ResourceReader>
       return joined;
     },
     async read(key, options) {
-      const candidate = resolve(root, key);
-      if (!isInside(root, candidate)) throw new ResourceError(`${key}: outside the ladder directory`, 'outside');
-      const real = await realpath(candidate).catch(() => undefined);
-      if (!real) throw new ResourceError(`${key}: no such file`, 'missing');
-      // A symlink inside the ladder may point anywhere: judge where it really leads.
-      if (!isInside(root, real)) throw new ResourceError(`${key}: a symlink out of the ladder directory`, 'outside');
-      const handle = await open(real, 'r').catch(() => undefined);
-      if (!handle) throw new ResourceError(`${key}: cannot be read`, 'unreadable');
+      const opened = await openRegularFile(root, key);
+      if (opened.status !== 'file') throw new ResourceError(`${key}: ${opened.reason}`, opened.status === 'not-regular' ? 'unreadable' : opened.status);
+      const { handle, size } = opened;
       try {
-        const size = (await handle.stat()).size;
         const offset = options.range?.offset ?? 0;
         const length = options.range?.length ?? size;
         if (length > options.maxBytes) throw new ResourceError(`${key}: ${length} bytes, above the ${options.maxBytes}-byte limit`, 'too-large');
