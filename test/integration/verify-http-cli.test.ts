@@ -69,7 +69,7 @@ describe('verify over HTTP', () => {
     const problems = evidence(report, 'RFC 8216 §4.1');
     expect(problems).toContain(`"${otherOrigin}/absolute.ts" (in offsite/index.m3u8): off the ladder's origin ${origin}`);
     expect(problems).toContain(`offsite/redirected.ts: redirect to ${otherOrigin} refused (off the ladder's origin ${origin})`);
-    expect(problems).toContain('offsite/slow.ts: no answer within 0.5 s');
+    expect(problems).toContain('offsite/slow.ts: slow server, no complete answer within 0.5 s');
     expect(problems).not.toContain('same-origin.ts');
     expect(otherRequests).toEqual([]);
   });
