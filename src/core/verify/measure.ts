@@ -3,6 +3,18 @@ import { averageBandwidth, peakBandwidth } from '../playlist/bandwidth.js';
 import type { Ladder, LoadedPlaylist, LoadedSegment } from './ladder-model.js';
 import type { Variant } from './playlist-model.js';
 
+/** The smallest and largest of `values` (a loop: a segment may hold more packets than a call takes arguments). */
+export function extent(values: readonly number[]): { min: number; max: number } | undefined {
+  if (values.length === 0) return undefined;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return { min, max };
+}
+
 function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
@@ -12,7 +24,7 @@ function median(values: number[]): number | undefined {
 /** Presentation time at which a segment starts: its earliest video packet, else its first audio packet. */
 export function segmentStart(segment: LoadedSegment): number | undefined {
   const video = (segment.probe?.videoPackets ?? []).map((p) => p.pts).filter(Number.isFinite);
-  if (video.length > 0) return Math.min(...video);
+  if (video.length > 0) return extent(video)!.min;
   return segment.probe?.audio?.start;
 }
 
@@ -42,7 +54,7 @@ export function measuredDurations(playlist: LoadedPlaylist): number[] {
     if (start === undefined) return segment.extinf;
     if (next !== undefined && i + 1 < starts.length) return next - start;
     const video = (segment.probe?.videoPackets ?? []).map((p) => p.pts).filter(Number.isFinite);
-    if (video.length > 0 && frame) return Math.max(...video) + frame - start;
+    if (video.length > 0 && frame) return extent(video)!.max + frame - start;
     return segment.extinf;
   });
 }

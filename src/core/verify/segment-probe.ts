@@ -3,10 +3,10 @@
  * container, a pixel cap): its streams, its video packets in decode order (keyframe flags, times) and,
  * when asked to decode, every frame and any decoder error.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from '../tools/run-tool.js';
+import { createOwnedTempDir } from '../finish/owned-temp-dir.js';
 import { z } from 'zod';
 import { UsageError, stderrTail } from '../../errors.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
@@ -124,7 +124,8 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
   const empty: SegmentProbe = { container, streams: [], videoPackets: [], audio: undefined, videoFrames: options.decode ? [] : undefined, errors: [] };
   if (container === 'webvtt') return empty;
   if (container === 'unknown') return { ...empty, errors: ['not MPEG-TS, fragmented MP4, packed audio or WebVTT'] };
-  const dir = await mkdtemp(join(tmpdir(), 'hlsify-verify-'));
+  // Locked: `hlsify cleanup` removes it once this process is gone (a SIGKILLed verify).
+  const dir = await createOwnedTempDir('hlsify-verify-');
   try {
     const path = join(dir, `segment.${container === 'mov' ? 'mp4' : container === 'aac' ? 'aac' : 'ts'}`);
     await writeFile(path, bytes);
@@ -144,7 +145,13 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
     const isVideo = (i: (typeof items)[number]) => (i.codec_type ?? i.media_type ?? typeOf.get(i.stream_index ?? -1)) === 'video';
     const isAudio = (i: (typeof items)[number]) => (i.codec_type ?? i.media_type ?? typeOf.get(i.stream_index ?? -1)) === 'audio';
     const packets = items.filter((i) => i.type === 'packet');
-    const audioTimes = packets.filter(isAudio).map((p) => p.pts_time).filter((t): t is number => Number.isFinite(t));
+    let audio: { start: number; end: number } | undefined;
+    // A loop, not Math.min(...times): a segment may hold more packets than a call takes arguments.
+    for (const p of packets) {
+      const t = p.pts_time;
+      if (!isAudio(p) || t === undefined || !Number.isFinite(t)) continue;
+      audio = audio ? { start: Math.min(audio.start, t), end: Math.max(audio.end, t) } : { start: t, end: t };
+    }
     return {
       container,
       streams: json.streams.map((s) => ({
@@ -157,7 +164,7 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
         colorTransfer: s.color_transfer,
       })),
       videoPackets: packets.filter(isVideo).map((p) => ({ pts: p.pts_time ?? p.dts_time ?? Number.NaN, key: (p.flags ?? '').includes('K') })),
-      audio: audioTimes.length > 0 ? { start: Math.min(...audioTimes), end: Math.max(...audioTimes) } : undefined,
+      audio,
       videoFrames: options.decode
         ? items
             .filter((i) => i.type === 'frame' && isVideo(i))
