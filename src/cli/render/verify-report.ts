@@ -9,10 +9,24 @@ const BADGE: Record<RuleResult['status'], (text: string) => string> = {
   'N/A': chalk.dim,
 };
 
+/**
+ * A string from the ladder (URIs, names, attribute values) made safe to print: C0 and C1 control
+ * characters (ESC starts a terminal escape sequence that could rewrite the verdict line), DEL, line and
+ * paragraph separators and bidi overrides become visible `\xNN` / `\uNNNN` escapes, and so does a backslash
+ * that could fake one.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 function ruleLines(rule: RuleResult): string[] {
-  const head = `${BADGE[rule.status](rule.status.padEnd(4))} ${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${rule.title}`;
-  if (rule.status === 'PASS' || rule.status === 'N/A') return [rule.evidence[0] ? `${head} ${chalk.dim(`(${rule.evidence[0]})`)}` : head];
-  return [head, ...rule.evidence.map((line) => `       ${line}`)];
+  const head = `${BADGE[rule.status](rule.status.padEnd(4))} ${printable(rule.id).padEnd(18)} ${rule.level.padEnd(6)} ${printable(rule.title)}`;
+  if (rule.status === 'PASS' || rule.status === 'N/A') return [rule.evidence[0] ? `${head} ${chalk.dim(`(${printable(rule.evidence[0])})`)}` : head];
+  return [head, ...rule.evidence.map((line) => `       ${printable(line)}`)];
 }
 
 /** The summary line alone (also used after transcode). */
@@ -20,12 +34,12 @@ export function verifySummaryLine(report: VerifyReport): string {
   const { summary } = report;
   const counts = `${summary.pass} pass, ${summary.fail} fail, ${summary.warn} warn, ${summary.notApplicable} n/a; ${report.segments.total} segments (${report.segments.decoded} decoded), ${report.iFrameRanges.total} I-frame ranges (${report.iFrameRanges.decoded} decoded)${report.quick ? ', quick' : ''}`;
   return summary.ok
-    ? `${chalk.green('✔')} every MUST holds (${counts})${summary.warned.length > 0 ? `; SHOULD not met: ${summary.warned.join(', ')}` : ''}`
-    : `${chalk.red('✘')} MUST failed: ${summary.failedMust.join(', ')} (${counts})`;
+    ? `${chalk.green('✔')} every MUST holds (${counts})${summary.warned.length > 0 ? `; SHOULD not met: ${summary.warned.map(printable).join(', ')}` : ''}`
+    : `${chalk.red('✘')} MUST failed: ${summary.failedMust.map(printable).join(', ')} (${counts})`;
 }
 
 export function verifyReportText(report: VerifyReport): string {
-  return [`Verifying ${report.location}`, ...report.rules.flatMap(ruleLines), verifySummaryLine(report)].join('\n');
+  return [`Verifying ${printable(report.location)}`, ...report.rules.flatMap(ruleLines), verifySummaryLine(report)].join('\n');
 }
 
 export function verifyReportJson(report: VerifyReport) {
