@@ -49,6 +49,10 @@ export interface Ladder {
   iFrameKeys: (string | undefined)[];
   /** URIs refused or unreadable, with where they were named. */
   resourceProblems: string[];
+  /** Verify's own limits reached (playlists, segments, bytes per run): what was left unread. */
+  limitProblems: string[];
+  /** Encryption in use (EXT-X-KEY / EXT-X-SESSION-KEY with a METHOD other than NONE): not checked. */
+  keyProblems: string[];
   /** Media segments read, and decoded. */
   segments: { total: number; decoded: number };
   /** I-frame byte ranges read, and decoded. */

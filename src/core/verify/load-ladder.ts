@@ -4,7 +4,8 @@ import { InputError, throwIfAborted } from '../../errors.js';
 import { avcCodecFromAnnexB, avcCodecFromInitSegment } from '../playlist/codecs.js';
 import type { Ladder, LoadedPlaylist, LoadedSegment, PlaylistRole } from './ladder-model.js';
 import { parseMasterPlaylist, parseMediaPlaylist, playlistKind } from './parse-playlist.js';
-import type { MediaSegment } from './playlist-model.js';
+import type { KeyTag, MediaSegment } from './playlist-model.js';
+import { RunBudget } from './run-budget.js';
 import { ResourceError, type ResourceLimits, type ResourceReader } from './resource-reader.js';
 import { probeSegment, topLevelBoxes } from './segment-probe.js';
 
@@ -41,9 +42,19 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
   const master = parseMasterPlaylist(masterText);
   const ladder: Ladder = {
     location: reader.master, master, playlists: new Map(), variantKeys: [], renditionKeys: [], iFrameKeys: [],
-    resourceProblems: [], segments: { total: 0, decoded: 0 }, iFrameRanges: { total: 0, decoded: 0 },
+    resourceProblems: [], limitProblems: [], keyProblems: [], segments: { total: 0, decoded: 0 }, iFrameRanges: { total: 0, decoded: 0 },
   };
   const limit = pLimit(options.concurrency);
+  const playlistLimit = pLimit(options.limits.playlistConcurrency);
+  const budget = new RunBudget(options.limits);
+  budget.spend(masterText.length);
+  // Reads `key` within the run's byte budget; a ResourceError (a finding) when it is spent.
+  const read = async (key: string, request: Parameters<ResourceReader['read']>[1]): Promise<Uint8Array> => {
+    if (!budget.mayRead(reader.describe(key))) throw new ResourceError(`${reader.describe(key)}: not read (verify's byte limit per run reached)`, 'too-large');
+    const bytes = await reader.read(key, request);
+    budget.spend(bytes.length);
+    return bytes;
+  };
   const mapCache = new Map<string, Promise<Uint8Array>>();
 
   const resolveUri = (base: string, uri: string, where: string): string | undefined => {
@@ -73,63 +84,100 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
     const cacheKey = `${key}#${map.byteRange?.offset ?? ''}:${map.byteRange?.length ?? ''}`;
     let cached = mapCache.get(cacheKey);
     if (!cached) {
-      cached = reader.read(key, { maxBytes: options.limits.maxSegmentBytes, range: map.byteRange, signal: options.signal });
+      cached = read(key, { maxBytes: options.limits.maxSegmentBytes, range: map.byteRange, signal: options.signal });
       mapCache.set(cacheKey, cached);
     }
     return cached;
   };
 
+  encryption(reader, ladder, master.sessionKeys, reader.master, 'master', resolveUri);
+  // Read under a concurrency limit, each within the run's budget: a master naming many huge playlists
+  // must not have them all in memory at once.
   await Promise.all(
-    [...roles].map(async ([key, role]) => {
+    [...roles].map(([key, role]) => {
       const loaded: LoadedPlaylist = { key, name: reader.describe(key), role, playlist: undefined, readError: undefined, segments: [], avcCodec: undefined };
       ladder.playlists.set(key, loaded);
-      let text: string;
-      try {
-        text = Buffer.from(await reader.read(key, { maxBytes: options.limits.maxPlaylistBytes, signal: options.signal })).toString('utf8');
-      } catch (error) {
-        loaded.readError = message(error);
-        ladder.resourceProblems.push(`master: ${loaded.readError}`);
-        return;
+      if (!budget.takePlaylist()) {
+        loaded.readError = 'not read (verify\'s limit of media playlists per run reached)';
+        return Promise.resolve();
       }
-      const playlist = parseMediaPlaylist(text);
-      loaded.playlist = playlist;
-      const decoded = options.quick ? sampleIndexes(playlist.segments.length) : undefined;
-      loaded.segments = await Promise.all(
-        playlist.segments.map((segment, index) =>
-          limit(async (): Promise<LoadedSegment> => {
-            throwIfAborted(options.signal);
-            const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
-            const segmentKey = resolveUri(key, segment.uri, loaded.name);
-            result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
-            if (!segmentKey) {
-              result.readError = 'refused';
-              return result;
-            }
-            let body: Uint8Array;
-            let prefix: Uint8Array = new Uint8Array();
-            try {
-              body = await reader.read(segmentKey, { maxBytes: options.limits.maxSegmentBytes, range: segment.byteRange, signal: options.signal });
-              if (segment.map) prefix = await readMap(key, segment.map);
-            } catch (error) {
-              result.readError = message(error);
-              ladder.resourceProblems.push(`${loaded.name}: ${result.readError}`);
-              return result;
-            }
-            result.bytes = body.length;
-            if (index === 0) loaded.avcCodec = prefix.length > 0 ? avcCodecFromInitSegment(prefix) ?? avcCodecFromAnnexB(body) : avcCodecFromAnnexB(body);
-            const decode = decoded ? decoded.has(index) : true;
-            const bytes = prefix.length > 0 ? Buffer.concat([prefix, body]) : body;
-            result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
-            if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
-            if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
-            const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
-            count.total++;
-            if (decode && result.probe.container !== 'webvtt') count.decoded++;
-            return result;
-          }),
-        ),
-      );
+      return playlistLimit(() => loadPlaylist(loaded, key, role));
     }),
   );
+  ladder.limitProblems.push(...budget.reached);
   return ladder;
+
+  async function loadPlaylist(loaded: LoadedPlaylist, key: string, role: PlaylistRole): Promise<void> {
+    throwIfAborted(options.signal);
+    let text: string;
+    try {
+      text = Buffer.from(await read(key, { maxBytes: options.limits.maxPlaylistBytes, signal: options.signal })).toString('utf8');
+    } catch (error) {
+      loaded.readError = message(error);
+      ladder.resourceProblems.push(`master: ${loaded.readError}`);
+      return;
+    }
+    const playlist = parseMediaPlaylist(text);
+    text = ''; // dropped before the segments are read
+    // Keep what a report can show: the first problems, and the segments the run's budget allows.
+    if (playlist.structure.length > MAX_STRUCTURE) playlist.structure.splice(MAX_STRUCTURE, Infinity, `… and ${playlist.structure.length - MAX_STRUCTURE} more`);
+    const granted = budget.takeSegments(playlist.segments.length, loaded.name);
+    if (granted < playlist.segments.length) playlist.segments.length = granted;
+    loaded.playlist = playlist;
+    encryption(reader, ladder, playlist.keys, key, loaded.name, resolveUri);
+    const decoded = options.quick ? sampleIndexes(playlist.segments.length) : undefined;
+    loaded.segments = await Promise.all(
+      playlist.segments.map((segment, index) =>
+        limit(async (): Promise<LoadedSegment> => {
+          throwIfAborted(options.signal);
+          const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
+          const segmentKey = resolveUri(key, segment.uri, loaded.name);
+          result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
+          if (!segmentKey) {
+            result.readError = 'refused';
+            return result;
+          }
+          let body: Uint8Array;
+          let prefix: Uint8Array = new Uint8Array();
+          try {
+            body = await read(segmentKey, { maxBytes: options.limits.maxSegmentBytes, range: segment.byteRange, signal: options.signal });
+            if (segment.map) prefix = await readMap(key, segment.map);
+          } catch (error) {
+            result.readError = message(error);
+            ladder.resourceProblems.push(`${loaded.name}: ${result.readError}`);
+            return result;
+          }
+          result.bytes = body.length;
+          if (index === 0) loaded.avcCodec = prefix.length > 0 ? avcCodecFromInitSegment(prefix) ?? avcCodecFromAnnexB(body) : avcCodecFromAnnexB(body);
+          const decode = decoded ? decoded.has(index) : true;
+          const bytes = prefix.length > 0 ? Buffer.concat([prefix, body]) : body;
+          result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
+          if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
+          if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
+          const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
+          count.total++;
+          if (decode && result.probe.container !== 'webvtt') count.decoded++;
+          return result;
+        }),
+      ),
+    );
+  }
+}
+
+/** Most structure problems kept per playlist (a report shows a dozen). */
+const MAX_STRUCTURE = 100;
+
+/**
+ * EXT-X-KEY and EXT-X-SESSION-KEY: verify does not decrypt, so an encrypted ladder cannot be checked and
+ * is said to be so. A key URI is resolved with the segments' containment rules (one leaving the ladder is
+ * a finding) and never fetched.
+ */
+function encryption(reader: ResourceReader, ladder: Ladder, keys: readonly KeyTag[], base: string, where: string, resolveUri: (base: string, uri: string, where: string) => string | undefined): void {
+  for (const key of keys) {
+    const method = key.method ?? '(none given)';
+    if (method === 'NONE') continue;
+    const resolved = key.uri === undefined ? undefined : resolveUri(base, key.uri, where);
+    const target = key.uri === undefined ? 'no URI' : resolved === undefined ? `URI "${key.uri}" outside the ladder` : `URI ${reader.describe(resolved)}`;
+    ladder.keyProblems.push(`${where}: line ${key.line}: METHOD=${method} (${target}): encrypted segments are not supported by verify`);
+  }
 }

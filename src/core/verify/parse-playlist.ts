@@ -67,7 +67,7 @@ export function parseMasterPlaylist(text: string): MasterPlaylist {
   const structure: string[] = [];
   const versionNeeds: MasterPlaylist['versionNeeds'] = [];
   header(all, structure);
-  const result: MasterPlaylist = { kind: 'master', version: 1, independentSegments: false, variants: [], iFrameVariants: [], renditions: [], structure, versionNeeds };
+  const result: MasterPlaylist = { kind: 'master', version: 1, independentSegments: false, variants: [], iFrameVariants: [], renditions: [], sessionKeys: [], structure, versionNeeds };
   let versionSeen = false;
   let pending: { list: AttributeList; at: number } | undefined;
   all.slice(1).forEach((line, index) => {
@@ -116,6 +116,9 @@ export function parseMasterPlaylist(text: string): MasterPlaylist {
         isDefault: list.values.get('DEFAULT') === 'YES',
         channels: list.values.get('CHANNELS'),
       });
+    } else if (name === '#EXT-X-SESSION-KEY') {
+      const list = parseAttributeList(tagValue(line));
+      result.sessionKeys.push({ method: list.values.get('METHOD'), uri: list.values.get('URI'), line: at });
     } else if (MEDIA_TAGS.includes(name)) structure.push(`line ${at}: media playlist tag ${name.slice(1)} in a master playlist`);
     else if (!line.startsWith('#')) {
       if (!pending) {
@@ -172,7 +175,7 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   header(all, structure);
   const result: MediaPlaylist = {
     kind: 'media', version: 1, targetDuration: undefined, playlistType: undefined, ended: false, iFramesOnly: false,
-    independentSegments: false, segments: [], structure, versionNeeds,
+    independentSegments: false, segments: [], keys: [], structure, versionNeeds,
   };
   let versionSeen = false;
   let extinf: { duration: number; at: number } | undefined;
@@ -229,6 +232,7 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
       const list = attributes(line, 'EXT-X-KEY', at, structure);
       if (list.values.has('IV')) versionNeeds.push({ version: 2, feature: 'EXT-X-KEY IV' });
       if (list.values.has('KEYFORMAT') || list.values.has('KEYFORMATVERSIONS')) versionNeeds.push({ version: 5, feature: 'EXT-X-KEY KEYFORMAT' });
+      result.keys.push({ method: list.values.get('METHOD'), uri: list.values.get('URI'), line: at });
     } else if (MASTER_TAGS.includes(name)) structure.push(`line ${at}: master playlist tag ${name.slice(1)} in a media playlist`);
     else if (!line.startsWith('#')) {
       if (!extinf) {

@@ -43,6 +43,14 @@ export interface MediaRendition {
   channels: string | undefined;
 }
 
+/** One `#EXT-X-KEY` (media playlist) or `#EXT-X-SESSION-KEY` (master), as written. */
+export interface KeyTag {
+  method: string | undefined;
+  uri: string | undefined;
+  /** Line number, for evidence. */
+  line: number;
+}
+
 export interface MasterPlaylist {
   kind: 'master';
   /** EXT-X-VERSION, 1 when absent. */
@@ -51,6 +59,8 @@ export interface MasterPlaylist {
   variants: Variant[];
   iFrameVariants: IFrameVariant[];
   renditions: MediaRendition[];
+  /** EXT-X-SESSION-KEY tags. */
+  sessionKeys: KeyTag[];
   /** RFC 8216 §4 problems: tags, attribute types, required attributes. */
   structure: string[];
   /** Features used and the EXT-X-VERSION each needs (RFC 8216 §7). */
@@ -76,6 +86,8 @@ export interface MediaPlaylist {
   iFramesOnly: boolean;
   independentSegments: boolean;
   segments: MediaSegment[];
+  /** EXT-X-KEY tags, in order. */
+  keys: KeyTag[];
   structure: string[];
   versionNeeds: { version: number; feature: string }[];
 }

@@ -4,7 +4,7 @@
  * Never prints; findings are in the report, only an unreadable master or a bad location throws.
  */
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../../errors.js';
+import { TimeoutError, UsageError } from '../../errors.js';
 import { openHttpLadder } from './http-reader.js';
 import { loadLadder } from './load-ladder.js';
 import { openLocalLadder } from './local-reader.js';
@@ -13,6 +13,7 @@ import { summarize, type RuleResult, type VerifyReport } from './report.js';
 import { bandwidthRules } from './rules-bandwidth.js';
 import { iFrameRules } from './rules-iframes.js';
 import { keyframeRules } from './rules-keyframes.js';
+import { limitRules } from './rules-limits.js';
 import { playlistTagRules } from './rules-playlist-tags.js';
 import { renditionRules } from './rules-renditions.js';
 import { streamAttributeRules } from './rules-stream-attributes.js';
@@ -37,20 +38,33 @@ export async function openLadder(location: string, limits: ResourceLimits, signa
 
 /** Checks the ladder at `location`. */
 export async function verifyLadder(location: string, options: VerifyOptions): Promise<VerifyReport> {
-  return verifyReader(await openLadder(location, { ...DEFAULT_LIMITS, ...options.limits }, options.signal), options);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  return withRunDeadline(limits, options.signal, async (signal) => verifyReader(await openLadder(location, limits, signal), { ...options, signal, limits: { ...limits, runTimeoutMs: Number.POSITIVE_INFINITY } }));
+}
+
+/**
+ * Runs `work` under the run's deadline (limits.runTimeoutMs) and `outer`: past it every read and ffprobe
+ * is stopped and the run fails with a TimeoutError naming the budget.
+ */
+async function withRunDeadline<T>(limits: ResourceLimits, outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (!Number.isFinite(limits.runTimeoutMs)) return work(outer ?? new AbortController().signal);
+  const deadline = new AbortController();
+  const seconds = limits.runTimeoutMs / 1000;
+  const timer = setTimeout(() => deadline.abort(new TimeoutError(`verify stopped: the ladder was not read and checked within ${seconds} s (--timeout)`)), limits.runTimeoutMs);
+  try {
+    return await work(outer ? AbortSignal.any([deadline.signal, outer]) : deadline.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Checks the ladder `reader` reads. */
 export async function verifyReader(reader: ResourceReader, options: VerifyOptions): Promise<VerifyReport> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const quick = options.quick ?? false;
-  const ladder = await loadLadder(reader, {
-    ffprobe: options.ffprobe,
-    limits,
-    quick,
-    concurrency: options.concurrency ?? availableParallelism(),
-    signal: options.signal,
-  });
+  const ladder = await withRunDeadline(limits, options.signal, (signal) =>
+    loadLadder(reader, { ffprobe: options.ffprobe, limits, quick, concurrency: options.concurrency ?? availableParallelism(), signal }),
+  );
   const rules: RuleResult[] = [
     ...structureRules(ladder),
     ...playlistTagRules(ladder),
@@ -59,6 +73,7 @@ export async function verifyReader(reader: ResourceReader, options: VerifyOption
     ...keyframeRules(ladder),
     ...iFrameRules(ladder),
     ...renditionRules(ladder),
+    ...limitRules(ladder),
   ];
   return {
     location: /^https?:/.test(reader.master) ? reader.master : `${reader.root}/${reader.master}`,
