@@ -17,7 +17,7 @@ import type { TranscodeOptions } from './transcode.js';
 
 /** `afterProbe` runs once the input is known to be a usable video (transcode checks its output dir there). */
 export async function probeAndPlan(
-  options: Pick<TranscodeOptions, 'input' | 'binaries' | 'plan' | 'calibrationFile' | 'allowAudioOnly' | 'maxVideoSize'>,
+  options: Pick<TranscodeOptions, 'input' | 'binaries' | 'plan' | 'calibrationFile' | 'allowAudioOnly' | 'maxVideoSize' | 'maxDurationSeconds'>,
   signal: AbortSignal,
   emit: PipelineListener,
   afterProbe: () => Promise<void> = async () => {},
@@ -26,6 +26,9 @@ export async function probeAndPlan(
   const media: SourceMedia = await probeInput(options.binaries.ffprobe, options.input, { signal, allowAudioOnly: options.allowAudioOnly ?? false });
   if (media.size > options.maxVideoSize) {
     throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
+  }
+  if (options.maxDurationSeconds !== undefined && media.duration > options.maxDurationSeconds) {
+    throw new InputError(`input ${options.input}: ${formatSeconds(media.duration)} long, above the ${formatSeconds(options.maxDurationSeconds)} limit (--max-duration)`);
   }
   emit({ type: 'probed', media });
   await afterProbe();
@@ -39,6 +42,10 @@ export async function probeAndPlan(
   const costModel = await costModelFor(options, emit);
   const plan: EncodePlan = planLadder(media, { cores: availableParallelism(), ...options.plan, costModel }, { fieldSample });
   return { media, plan };
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(1)} s`;
 }
 
 /** The cost model for the speed floor: the caller's, else this machine's calibration when it is current. */

@@ -49,6 +49,8 @@ export interface TranscodeOptions {
   /** Replace a non-empty output dir. */
   force?: boolean | undefined;
   maxVideoSize: number;
+  /** Longest input accepted, seconds (an input claiming more is refused before anything is encoded). */
+  maxDurationSeconds?: number | undefined;
   minDiskSpace: number;
   /** Check the ladder against RFC 8216 and Apple's rules before publishing it (default true). */
   verify?: boolean | undefined;

@@ -4,14 +4,15 @@
  * joins included), checks the ladder they make with the segments in the bucket (the HLS checks of
  * `hlsify verify --quick`: a failing MUST publishes no playlist), uploads them with the master last, and
  * removes the job's state. A finisher that finds the master already up, or the job failed, does nothing:
- * the job completes (or fails) once.
+ * the job completes (or fails) once. The job's shape (chunks, media, duration) is its run's, from
+ * plan.json; a ladder shorter or longer than the input's packets is an input error, as for a transcode.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseChunkManifest, type ChunkManifest } from '../core/chunks/chunk-manifest.js';
 import { finishLadder } from '../core/chunks/finish-ladder.js';
 import { parseMediaManifest } from '../core/chunks/media-manifest.js';
-import { parseEncodePlan } from '../core/chunks/plan-schema.js';
+import { verifyLadder } from '../core/finish/verify-ladder.js';
 import { createWorkspace } from '../core/finish/workspace.js';
 import type { RenditionResult } from '../core/playlist/measure-renditions.js';
 import { checkReader } from '../core/verify/check-ladder.js';
@@ -22,11 +23,12 @@ import { formatS3Url, objectKey, parseS3Url, type S3Location } from '../core/upl
 import type { Logger } from './logger.js';
 import type { LocalFile } from '../core/upload/upload-plan.js';
 import { uploadFiles } from '../core/upload/upload-ladder.js';
-import { EncodeError } from '../errors.js';
-import { chunkFile, chunkStateFor, FAILED_FILE, isChunkFile, listState, MEDIA_FILE, PLAN_FILE, readState, removeState, writeState, type ChunkState } from './chunk-state.js';
-import type { FinishLock } from './finish-lock.js';
+import { EncodeError, TransientError } from '../errors.js';
+import { jobFingerprint, runFolder, type StoredPlan } from './chunk-run.js';
+import { chunkFile, chunkStateFor, FAILED_FILE, listState, MEDIA_FILE, readState, removeState, writeState, type ChunkState } from './chunk-state.js';
+import { finishLockScope, type FinishLock } from './finish-lock.js';
 import type { JobDependencies } from './run-job.js';
-import type { TaskMessage } from './task-message.js';
+import { taskName, type TaskMessage } from './task-message.js';
 
 export interface FinishedJob {
   master: string;
@@ -44,30 +46,37 @@ async function required(state: ChunkState, name: string, signal: AbortSignal): P
 }
 
 /** Finishes the job when every task is done and nobody else is finishing it; undefined otherwise. */
-export async function finishJob(task: TaskMessage, deps: JobDependencies, state: ChunkState, output: S3Location, signal: AbortSignal, lock: FinishLock): Promise<FinishedJob | undefined> {
+export async function finishJob(task: TaskMessage, stored: StoredPlan, deps: JobDependencies, state: ChunkState, output: S3Location, signal: AbortSignal): Promise<FinishedJob | undefined> {
+  const { run } = stored;
   const present = await listState(state, signal);
-  const chunks = [...present].filter(isChunkFile);
-  if (chunks.length < task.chunks || (task.media && !present.has(MEDIA_FILE))) return undefined;
-  const held = await lock(
-    task.job.id,
+  // Exactly the plan's manifests: a stray name in the folder is not a finished chunk.
+  const expected = [...Array.from({ length: run.chunks }, (_, i) => chunkFile(i)), ...(run.media ? [MEDIA_FILE] : [])];
+  if (!expected.every((name) => present.has(name))) return undefined;
+  const held = await deps.lock!(
+    finishLockScope(`${output.bucket}\n${state.prefix}`),
     async () => {
       const now = await listState(state, signal);
       if (now.has(FAILED_FILE) || (await isRemoteLadderComplete(state.store, output, signal))) return undefined;
-      return writeLadder(task, deps, state, output, now, signal);
+      return writeLadder(task, stored, deps, state, output, now, signal);
     },
     signal,
   );
-  return held.locked ? held.value : undefined;
+  if (held.locked) return held.value;
+  if (await isRemoteLadderComplete(state.store, output, signal)) return undefined;
+  // Someone holds the finish lock and has not finished: this task is retried later (with the backoff
+  // and limit of any failure), so the job is finished, or failed with this reason, never left hanging.
+  throw new TransientError(`job ${task.job.id}: could not take the finish lock (another finisher holds it and has not finished)`);
 }
 
-async function writeLadder(task: TaskMessage, deps: JobDependencies, state: ChunkState, output: S3Location, present: Set<string>, signal: AbortSignal): Promise<FinishedJob> {
-  const plan = parseEncodePlan(await required(state, PLAN_FILE, signal), `${task.job.id}/${PLAN_FILE}`);
+async function writeLadder(task: TaskMessage, { run, plan }: StoredPlan, deps: JobDependencies, state: ChunkState, output: S3Location, present: Set<string>, signal: AbortSignal): Promise<FinishedJob> {
   const manifests: ChunkManifest[] = [];
-  for (let i = 0; i < task.chunks; i++) manifests.push(parseChunkManifest(await required(state, chunkFile(i), signal), `${task.job.id}/${chunkFile(i)}`));
-  const media = task.media ? parseMediaManifest(await required(state, MEDIA_FILE, signal), `${task.job.id}/${MEDIA_FILE}`) : undefined;
+  for (let i = 0; i < run.chunks; i++) manifests.push(parseChunkManifest(await required(state, chunkFile(i), signal), `${task.job.id}/${chunkFile(i)}`));
+  const media = run.media ? parseMediaManifest(await required(state, MEDIA_FILE, signal), `${task.job.id}/${MEDIA_FILE}`) : undefined;
   const workspace = await createWorkspace(deps.tmpRoot);
   try {
     const ladder = await finishLadder(plan, manifests, media, workspace.ladderDir, deps.binaries.ffprobe, signal);
+    // The ladder must be as long as the input its plan was made from, as a whole transcode checks.
+    verifyLadder(ladder.renditions, run.duration);
     // Every segment is read back and its packets probed (keyframes, durations, bit rates: what a join can
     // break); three per playlist are decoded. A full decode, as a local transcode does, would put the
     // decode of the whole ladder on this one worker at the end of a job spread over many.
@@ -97,20 +106,18 @@ async function playlistFiles(root: string): Promise<LocalFile[]> {
 
 /**
  * Marks the job failed for good (a task was dead-lettered), once: true when this call did it, false when
- * the job had already failed or completed, or another worker held the lock throughout.
+ * the job had already failed or completed. Without the lock (a finisher holds it past the wait) the mark
+ * is written all the same: a job reported failed twice beats one never reported.
  */
 export async function failJob(task: TaskMessage, reason: string, state: ChunkState, output: S3Location, signal: AbortSignal, lock: FinishLock): Promise<boolean> {
-  const held = await lock(
-    task.job.id,
-    async () => {
-      const present = await listState(state, signal);
-      if (present.has(FAILED_FILE) || (await isRemoteLadderComplete(state.store, output, signal))) return false;
-      await writeState(state, FAILED_FILE, { reason, task: task.task === 'chunk' ? `chunk ${task.chunk}` : 'media', at: new Date().toISOString() }, signal);
-      return true;
-    },
-    signal,
-  );
-  return held.locked && held.value;
+  const mark = async () => {
+    const present = await listState(state, signal);
+    if (present.has(FAILED_FILE) || (await isRemoteLadderComplete(state.store, output, signal))) return false;
+    await writeState(state, FAILED_FILE, { reason, task: taskName(task), at: new Date().toISOString() }, signal);
+    return true;
+  };
+  const held = await lock(finishLockScope(`${output.bucket}\n${state.prefix}`), mark, signal);
+  return held.locked ? held.value : mark();
 }
 
 /**
@@ -120,7 +127,8 @@ export async function failJob(task: TaskMessage, reason: string, state: ChunkSta
 export async function markChunkedJobFailed(task: TaskMessage, reason: string, deps: Pick<JobDependencies, 'storeFor'>, signal: AbortSignal, lock: FinishLock, log: Logger): Promise<boolean> {
   try {
     const output = parseS3Url(task.job.output);
-    return await failJob(task, reason, chunkStateFor(deps.storeFor(output.bucket), output, task.job.id), output, signal, lock);
+    const folder = runFolder(task.job.id, jobFingerprint(task.job, task.job.chunkSeconds ?? 0), task.run);
+    return await failJob(task, reason, chunkStateFor(deps.storeFor(output.bucket), output, folder), output, signal, lock);
   } catch (error) {
     log.warn({ op: 'task', err: (error as Error).message }, 'could not mark the job failed in the bucket');
     return true;

@@ -5,6 +5,7 @@
 import { extname, join } from 'node:path';
 import { InputError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from '../core/events.js';
+import { timeLimit } from '../core/time-limit.js';
 import { checkDiskSpace } from '../core/finish/disk-space.js';
 import { createWorkspace } from '../core/finish/workspace.js';
 import { openConfinedInput, type ConfinedInput } from '../core/input/confined-input.js';
@@ -16,6 +17,7 @@ import { parseS3Url } from '../core/upload/s3-location.js';
 import { uploadLadder, type UploadResult } from '../core/upload/upload-ladder.js';
 import type { JobInput, JobMessage } from './job-message.js';
 import { renditionsEventField, verifyEventField, type JobEventInput } from './job-events.js';
+import type { FinishLock } from './finish-lock.js';
 import type { InputCache } from './input-cache.js';
 import { splitJob, type PublishTasks, type SplitResult } from './split-job.js';
 
@@ -25,8 +27,13 @@ export interface JobDependencies {
   storeFor(bucket: string): ObjectStore;
   tmpRoot: string | undefined;
   maxVideoSize: number;
+  /** Longest input accepted, seconds (--max-duration). */
+  maxDurationSeconds: number;
   minDiskSpace: number;
+  /** Limit of one delivery: a whole job, or one task of a chunked job (--timeout). */
   timeoutSeconds: number;
+  /** Limit of a chunked job from its split to its finish (--job-timeout). */
+  jobTimeoutSeconds: number;
   cores: number;
   uploadConcurrency: number;
   threads: number | undefined;
@@ -34,6 +41,8 @@ export interface JobDependencies {
   chunking?: { seconds: number; minDuration: number } | undefined;
   /** Copies of S3 inputs shared by the chunk tasks this worker takes. */
   inputCache?: InputCache | undefined;
+  /** One holder at a time across the fleet: a chunked job's split and its finish (finish-lock.ts). */
+  lock?: FinishLock | undefined;
 }
 
 export type JobOutcome =
@@ -63,7 +72,9 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
       inputPath = confined.path;
     }
     throwIfAborted(signal);
-    const split = publishTasks ? await splitJob(job, inputPath, deps, signal, onEvent, publishTasks) : undefined;
+    // Splitting (probe, plan, publishing the tasks) is this delivery's work too, within --timeout.
+    const limit = timeLimit(signal, deps.timeoutSeconds * 1000, `stopped after the ${deps.timeoutSeconds} s time limit (MAX_PROCESSING_TIME / --timeout) while splitting the job`);
+    const split = publishTasks ? await splitJob(job, inputPath, deps, limit.signal, onEvent, publishTasks).finally(() => limit.clear()) : undefined;
     if (split) return { status: 'split', master, split };
     const ladderDir = join(workspace.dir, 'ladder-out');
     const transcoded = await transcode({
@@ -81,6 +92,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
       },
       tmpRoot: workspace.dir,
       maxVideoSize: deps.maxVideoSize,
+      maxDurationSeconds: deps.maxDurationSeconds,
       minDiskSpace: deps.minDiskSpace,
       timeoutSeconds: deps.timeoutSeconds,
       signal,

@@ -7,9 +7,10 @@ import type { RunningJob } from './worker-options.js';
 export function taskOutcomeEvents(task: TaskMessage, running: Pick<RunningJob, 'attempt' | 'startedAt'>, outcome: TaskOutcome, worker: string, now = Date.now()): JobEventInput[] {
   const seconds = Number(((now - running.startedAt) / 1000).toFixed(3));
   const base = { type: 'task' as const, jobId: task.job.id, attempt: running.attempt, task: taskName(task), worker, seconds };
+  if (outcome.status === 'refused') throw new Error('a refused task is dead-lettered, not reported as a task of the job');
   const own: JobEventInput = outcome.status === 'skipped' ? { ...base, status: 'skipped', reason: outcome.reason } : { ...base, status: outcome.status };
   if (outcome.status === 'skipped' || !outcome.finished) return [own];
-  const { finished } = outcome;
+  const { finished, run } = outcome;
   return [
     own,
     {
@@ -19,11 +20,11 @@ export function taskOutcomeEvents(task: TaskMessage, running: Pick<RunningJob, '
       status: 'completed',
       master: finished.master,
       // From the split: the job's time, not this task's.
-      seconds: Number(((now - task.splitAt) / 1000).toFixed(3)),
+      seconds: Number(((now - run.splitAt) / 1000).toFixed(3)),
       renditions: renditionsEventField(finished.renditions),
       uploaded: finished.uploaded,
       verify: verifyEventField(finished.verify),
-      chunks: task.chunks,
+      chunks: run.chunks,
     },
   ];
 }

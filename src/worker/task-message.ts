@@ -1,12 +1,15 @@
 /**
  * A task of a chunked job as it travels on the work queue, validated with zod like a job: one chunk of
  * the video, or the audio and subtitles of the whole file. It carries the job it belongs to (where the
- * input and the ladder are, its webhook and priority) and how many tasks the job has; the plan itself is
- * in the bucket (`plan.json`), written once by the worker that split the job.
+ * input and the ladder are, its webhook and priority) and the run's token; everything else (how many
+ * chunks, whether there is a media task, the time limit) is in the run's `plan.json` in the bucket,
+ * written once by the worker that split the job. A message is anyone's to forge: a task that does not
+ * match its run's plan is refused (run-task.ts).
  */
 import { z } from 'zod';
 import { formatIssues } from '../config.js';
 import { InputError } from '../errors.js';
+import { runTokenSchema } from './chunk-run.js';
 import { jobMessageSchema } from './job-message.js';
 
 export const taskMessageSchema = z
@@ -15,16 +18,11 @@ export const taskMessageSchema = z
     /** Index of the chunk (chunk tasks). */
     chunk: z.number().int().min(0).max(99_999).optional(),
     job: jobMessageSchema,
-    chunkSeconds: z.number().int().min(1).max(3600),
-    /** Chunks of the job. */
-    chunks: z.number().int().min(2).max(100_000),
-    /** Whether the job has an audio and subtitle task. */
-    media: z.boolean(),
-    /** When the job was split (ms since the epoch): the completed event's seconds count from here. */
-    splitAt: z.number().int().min(0),
+    /** The token of the run the task belongs to (chunk-run.ts). */
+    run: runTokenSchema,
   })
   .strict()
-  .refine((t) => (t.task === 'chunk' ? t.chunk !== undefined && t.chunk < t.chunks : t.chunk === undefined), { message: 'a chunk task names a chunk of its job; a media task none' });
+  .refine((t) => (t.task === 'chunk' ? t.chunk !== undefined : t.chunk === undefined), { message: 'a chunk task names a chunk of its job; a media task none' });
 
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 

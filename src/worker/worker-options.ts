@@ -19,6 +19,8 @@ export interface WorkerOptions {
   /** Exit (resolve `exhausted`) after this many jobs. */
   maxJobs?: number | undefined;
   connectTimeoutMs?: number;
+  /** How long a finisher waits for a chunked job's finish lock before its task is retried later. */
+  finishLockWaitMs?: number | undefined;
   webhookPolicy?: WebhookPolicy;
   inputRoot: string | undefined;
   deps: Omit<JobDependencies, 'cores'>;

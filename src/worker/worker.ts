@@ -76,8 +76,8 @@ export class Worker {
 
   constructor(private readonly options: WorkerOptions) {
     this.inputCache = new InputCache({ tmpRoot: options.deps.tmpRoot, minDiskSpace: options.deps.minDiskSpace, maxBytes: options.deps.maxVideoSize });
-    this.deps = { ...options.deps, cores: Math.max(1, Math.floor(availableParallelism() / options.concurrency)), inputCache: this.inputCache };
-    this.finishLock = createFinishLock(() => (this.session && !this.session.closed ? this.session.connection : undefined));
+    this.finishLock = createFinishLock(() => (this.session && !this.session.closed ? this.session.connection : undefined), options.finishLockWaitMs);
+    this.deps = { ...options.deps, cores: Math.max(1, Math.floor(availableParallelism() / options.concurrency)), inputCache: this.inputCache, lock: this.finishLock };
     this.limits = {
       maxAttempts: options.maxAttempts,
       maxRedeliveries: options.maxRedeliveries ?? 3,
@@ -319,10 +319,16 @@ export class Worker {
     let error: HlsifyError | undefined;
     try {
       if (task) {
-        const outcome = await runTask(task, input, this.deps, running.controller.signal, onEvent, this.finishLock);
+        const outcome = await runTask(task, input, this.deps, running.controller.signal, onEvent);
         if (session.closed) throw new CancelledError('broker connection lost before the ack');
-        session.channel.ack(message);
         this.finishedJobs++;
+        if (outcome.status === 'refused') {
+          // Not the job's failure: a forged task, or one of an earlier run. The job's own tasks go on.
+          await deadLetter(session, message, this.options.topology.deadLetterQueue, outcome.reason, running.attempt);
+          log.warn({ op: 'task', reason: outcome.reason }, 'task refused and dead-lettered');
+          return;
+        }
+        session.channel.ack(message);
         for (const event of taskOutcomeEvents(task, running, outcome, this.workerName)) await this.emit(event, context);
         return;
       }

@@ -13,7 +13,8 @@ import { parseTaskJson, taskName } from '../../src/worker/task-message.js';
 import { mediaInfo } from './media-info-builder.js';
 
 const job = { id: 'lecture-1', input: 's3://in/lecture.mp4', output: 's3://out/lecture', chunkSeconds: 12 };
-const task = { task: 'chunk', chunk: 3, job, chunkSeconds: 12, chunks: 5, media: true, splitAt: 1_700_000_000_000 };
+const run = '0123456789abcdef0123456789abcdef';
+const task = { task: 'chunk', chunk: 3, job, run };
 
 describe('chunked job messages', () => {
   it('accepts a job with chunkSeconds a whole number of its segments, and refuses one that is not', () => {
@@ -22,11 +23,14 @@ describe('chunked job messages', () => {
     expect(parseJobJson({ ...job, chunkSeconds: 10, segmentDuration: 5 }).chunkSeconds).toBe(10);
   });
 
-  it('accepts chunk and media tasks and refuses a chunk outside its job, a media task naming a chunk, or a bad job inside', () => {
+  it('accepts chunk and media tasks and refuses a chunk task without a chunk, a media task naming one, a bad run token or a bad job inside', () => {
     expect(taskName(parseTaskJson(task))).toBe('chunk 3');
     expect(taskName(parseTaskJson({ ...task, task: 'media', chunk: undefined }))).toBe('media');
-    expect(() => parseTaskJson({ ...task, chunk: 5 })).toThrow(/names a chunk of its job/);
+    expect(() => parseTaskJson({ ...task, chunk: undefined })).toThrow(/names a chunk of its job/);
     expect(() => parseTaskJson({ ...task, task: 'media' })).toThrow(/names a chunk of its job/);
+    expect(() => parseTaskJson({ ...task, run: 'job-id' })).toThrow(/run: expected a run token/);
+    // The job's shape is the plan's: a message claiming it is not a task.
+    expect(() => parseTaskJson({ ...task, chunks: 2, media: false })).toThrow(/invalid task/);
     expect(() => parseTaskJson({ ...task, job: { ...job, input: '' } })).toThrow(/invalid task: job.input/);
     expect(() => parseTaskJson({ ...task, extra: 1 })).toThrow(/invalid task/);
   });

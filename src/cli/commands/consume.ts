@@ -33,6 +33,9 @@ const consumeFlagsSchema = z
     healthHost: z.string().min(1).optional(),
     shutdownGrace: durationSchema.optional(),
     timeout: durationSchema.optional(),
+    jobTimeout: durationSchema.optional(),
+    maxDuration: durationSchema.optional(),
+    finishLockWait: durationSchema.optional(),
     tmpDir: z.string().min(1).optional(),
     endpoint: z.string().min(1).optional(),
     region: z.string().min(1).optional(),
@@ -65,6 +68,9 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
     .option('--health-host <host>', 'address the health server listens on', '127.0.0.1')
     .option('--shutdown-grace <duration>', 'on SIGTERM, time a running job gets to finish', '30s')
     .option('--timeout <duration>', 'hard limit per job, below the broker consumer_timeout (env MAX_PROCESSING_TIME; default: 25m)')
+    .option('--job-timeout <duration>', 'hard limit per chunked job, from its split to its finish (each of its tasks also within --timeout)', '6h')
+    .option('--max-duration <duration>', 'refuse inputs longer than this, before anything is encoded or split', '6h')
+    .option('--finish-lock-wait <duration>', "how long a chunked job's finisher waits for another one holding the job's finish lock before its task is retried later", '30s')
     .option('--tmp-dir <dir>', 'parent of the work dirs (env HLSIFY_TMP_DIR; default: the OS temp dir)')
     .option('--endpoint <url>', 'S3-compatible endpoint (env AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; default: AWS)')
     .option('--region <region>', 'AWS region')
@@ -115,6 +121,7 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
           retryTimeouts: flags.retryTimeouts ?? false,
           maxJobs: flags.maxJobs,
           connectTimeoutMs: (flags.connectTimeout ?? 60) * 1000,
+          finishLockWaitMs: (flags.finishLockWait ?? 30) * 1000,
           webhookPolicy,
           probeCredentials: createCredentialsProbe({ endpoint, region: flags.region }, ctx.env),
           inputRoot: flags.inputRoot,
@@ -132,6 +139,8 @@ export function registerConsume(program: Command, run: (action: (ctx: RunContext
             maxVideoSize: env.MAX_VIDEO_SIZE ?? DEFAULTS.maxVideoSize,
             minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
             timeoutSeconds: flags.timeout ?? env.MAX_PROCESSING_TIME ?? DEFAULTS.workerJobTimeout,
+            jobTimeoutSeconds: flags.jobTimeout ?? 6 * 3600,
+            maxDurationSeconds: flags.maxDuration ?? 6 * 3600,
             uploadConcurrency: 8,
             threads: env.FFMPEG_THREADS,
             chunking: flags.chunkSeconds === undefined ? undefined : { seconds: flags.chunkSeconds, minDuration: flags.chunkMinDuration ?? 600 },

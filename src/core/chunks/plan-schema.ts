@@ -61,10 +61,13 @@ export const encodePlanSchema = z
   })
   .strict();
 
-/** Parses plan.json; the local input path is the reader's own to fill in. */
+/** Parses an encode plan stored as JSON on its own; the local input path is the reader's own to fill in. */
 export function parseEncodePlan(text: string, label: string): EncodePlan {
-  const plan = parseJsonWith(encodePlanSchema, text, label);
-  // JSON drops undefined fields: optional ones come back as undefined, as EncodePlan spells them.
+  return normalizePlan(parseJsonWith(encodePlanSchema, text, label));
+}
+
+/** A plan as its schema parsed it, with the optional fields JSON dropped spelled as EncodePlan spells them. */
+export function normalizePlan(plan: z.infer<typeof encodePlanSchema>): EncodePlan {
   return {
     ...plan,
     input: { ...plan.input, audioStream: plan.input.audioStream },
