@@ -28,7 +28,7 @@ export async function probeAndPlan(
     throw new InputError(`input ${options.input}: ${formatBytes(media.size)} is above the ${formatBytes(options.maxVideoSize)} limit (MAX_VIDEO_SIZE)`);
   }
   if (options.maxDurationSeconds !== undefined && media.duration > options.maxDurationSeconds) {
-    throw new InputError(`input ${options.input}: ${formatSeconds(media.duration)} long, above the ${formatSeconds(options.maxDurationSeconds)} limit (--max-duration)`);
+    throw new InputError(`the input is ${formatSeconds(media.duration)} long, above the ${formatSeconds(options.maxDurationSeconds)} limit (--max-duration)`);
   }
   emit({ type: 'probed', media });
   await afterProbe();

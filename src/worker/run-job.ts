@@ -19,7 +19,7 @@ import type { JobInput, JobMessage } from './job-message.js';
 import { renditionsEventField, verifyEventField, type JobEventInput } from './job-events.js';
 import type { FinishLock } from './finish-lock.js';
 import type { InputCache } from './input-cache.js';
-import { splitJob, type PublishTasks, type SplitResult } from './split-job.js';
+import { refuseOutputInUse, splitJob, type PublishTasks, type SplitResult } from './split-job.js';
 
 export interface JobDependencies {
   binaries: Pick<Binaries, 'ffmpeg' | 'ffprobe' | 'launcher'>;
@@ -56,6 +56,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
   const master = `s3://${output.bucket}/${output.prefix ? `${output.prefix}/` : ''}master.m3u8`;
   // Redelivery of a job that finished (e.g. the worker died between upload and ack) must not re-encode.
   if (await isRemoteLadderComplete(outputStore, output, signal)) return { status: 'already-complete', master };
+  await refuseOutputInUse(job, deps, signal);
 
   const workspace = await createWorkspace(deps.tmpRoot);
   let confined: ConfinedInput | undefined;

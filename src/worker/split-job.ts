@@ -6,9 +6,9 @@
  * is encoded whole.
  *
  * What a run may be (chunk-run.ts): a redelivered or repeated job with the same id and fields keeps the
- * run in progress; one whose earlier run failed or ran out of time starts a clean run (the old state is
- * removed); a job whose output another job's run is writing is refused, since both would write the same
- * segment keys. Planned from a duration the file's packets back, within --max-duration and
+ * run in progress; one whose earlier run failed or ran out of time starts a clean run (the state of runs
+ * that failed or ran out of time under the output is removed); a job, chunked or whole, whose output
+ * another job's run is writing is refused, since both would write the same segment keys. Planned from a duration the file's packets back, within --max-duration and
  * MAX_TASKS_PER_JOB, before any task is published.
  */
 import { InputError, TransientError } from '../errors.js';
@@ -53,6 +53,7 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
   const before = await knownRuns(store, output, signal);
   const running = before.find((run) => ours(run) && isActive(run));
   if (running) return publishRun(job, running.stored!, publish);
+  refuseIfInUse(job, before.find((run) => !ours(run) && isActive(run)));
 
   const { plan } = await probeAndPlan(
     {
@@ -88,14 +89,10 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
       const now = await knownRuns(store, output, signal);
       const again = now.find((run) => ours(run) && isActive(run));
       if (again) return again.stored!;
-      const other = now.find((run) => !ours(run) && isActive(run));
-      if (other) {
-        throw new InputError(
-          `output ${job.output} is being written by job ${other.jobId} (split at ${new Date(other.stored!.run.splitAt).toISOString()}, other input or options): both would write the same segments; wait until it completes or fails, or choose another output`,
-        );
-      }
-      // Earlier runs of this job that failed or ran out of time: a resubmission starts clean.
-      for (const dead of now.filter(ours)) await removeState(chunkStateFor(store, output, dead.folder), dead.names, signal);
+      refuseIfInUse(job, now.find((run) => !ours(run) && isActive(run)));
+      // Runs here that failed or ran out of time (this job's earlier runs or others'): none can finish,
+      // and a resubmission starts clean.
+      for (const dead of now.filter((run) => !isActive(run))) await removeState(chunkStateFor(store, output, dead.folder), dead.names, signal);
       const splitAt = Date.now();
       const run: RunRecord = {
         token: newRunToken(),
@@ -115,6 +112,24 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
   );
   if (!held.locked) throw new TransientError(`job ${job.id}: another worker is splitting a job for ${job.output}; trying again later`);
   return publishRun(job, held.value, publish);
+}
+
+/**
+ * Refuses a job, chunked or whole, whose output a run of another job (another id, input or options) is
+ * writing now: both would write the same segment keys, and the ladder would mix the two.
+ */
+export async function refuseOutputInUse(job: JobMessage, deps: JobDependencies, signal: AbortSignal): Promise<void> {
+  const output = parseS3Url(job.output);
+  const fingerprint = jobFingerprint(job, job.chunkSeconds ?? deps.chunking?.seconds ?? 0);
+  const runs = await knownRuns(deps.storeFor(output.bucket), output, signal);
+  refuseIfInUse(job, runs.find((run) => !(run.jobId === job.id && run.fingerprint === fingerprint) && isActive(run)));
+}
+
+function refuseIfInUse(job: JobMessage, other: KnownRun | undefined): void {
+  if (!other) return;
+  throw new InputError(
+    `output ${job.output} is being written by job ${other.jobId} (split at ${new Date(other.stored!.run.splitAt).toISOString()}, other input or options): both would write the same segments; wait until it completes or fails, or choose another output`,
+  );
 }
 
 async function publishRun(job: JobMessage, stored: StoredPlan, publish: PublishTasks): Promise<SplitResult> {
