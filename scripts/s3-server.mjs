@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 
 const [portArg = '0', ...buckets] = process.argv.slice(2);
-const directory = mkdtempSync(join(tmpdir(), 'hlsify-s3rver-'));
+// HLSIFY_S3RVER_DIR: the parent of its storage (hlsify bench puts it in its own work dir).
+const directory = mkdtempSync(join(process.env.HLSIFY_S3RVER_DIR || tmpdir(), 'hlsify-s3rver-'));
 const server = new S3rver({ port: Number(portArg), address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
 const { port } = await server.run();
 console.log(`listening http://127.0.0.1:${port}`);

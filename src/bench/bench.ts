@@ -3,9 +3,7 @@
  * load, upload, queue), each measured, never assumed; a section that cannot run says why. Reports through
  * BenchEvents; never prints.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { BenchListener, BenchSection } from './bench-events.js';
 import { errorMessage } from './bench-util.js';
 import { measureEncodeStrategies } from './encode-strategies.js';
@@ -26,6 +24,7 @@ import { probeInput } from '../core/probe/probe.js';
 import type { TranscodeOptions } from '../core/transcode.js';
 import type { Binaries } from '../core/tools/binaries.js';
 import { throwIfAborted } from '../errors.js';
+import { createOwnedTempDir } from '../core/finish/owned-temp-dir.js';
 
 import { BENCH_SECTIONS } from './sections.js';
 
@@ -109,7 +108,8 @@ async function section<T>(name: BenchSection, options: BenchOptions, run: () => 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
-  const workDir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'hlsify-bench-'));
+  // Locked like a job's workspace: `hlsify cleanup` removes it once this process is gone (a SIGKILLed bench).
+  const workDir = await createOwnedTempDir('hlsify-bench-', options.tmpRoot);
   try {
     const constants = await procConstants();
     const machine = describeMachine(options.binaries.ffmpegVersion);
@@ -176,7 +176,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     });
     const upload = await section('upload', options, async () => {
       emit({ type: 'bench-section', section: 'upload', description: `upload throughput, ${options.runs} run(s)` });
-      const result = await measureUploadSection({ endpoint: options.endpoint, bucket: options.bucket, runs: options.runs, concurrency: options.uploadConcurrency, segments: options.uploadSegments, workDir, env: options.env, signal: options.signal, onEvent: emit });
+      const result = await measureUploadSection({ endpoint: options.endpoint, bucket: options.bucket, runs: options.runs, concurrency: options.uploadConcurrency, segments: options.uploadSegments, workDir, launcher: options.binaries.launcher, env: options.env, signal: options.signal, onEvent: emit });
       return result.measured ? result : { measured: false as const, reason: result.reason };
     });
     const queue = await section('queue', options, async () => {

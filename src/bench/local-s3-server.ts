@@ -19,9 +19,25 @@ export interface LocalS3Server {
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/s3-server.mjs', import.meta.url));
 
-export async function startLocalS3Server(bucket: string, signal?: AbortSignal): Promise<LocalS3Server | undefined> {
+export interface LocalS3ServerOptions {
+  /** Parent of the server's storage dir: the bench's locked work dir, so that `hlsify cleanup` finds it. */
+  dir: string;
+  /** What ffmpeg is started through (`setpriv --pdeathsig KILL --`): the server dies with a SIGKILLed bench too. */
+  launcher: readonly string[];
+  signal?: AbortSignal | undefined;
+}
+
+export async function startLocalS3Server(bucket: string, options: LocalS3ServerOptions): Promise<LocalS3Server | undefined> {
   if (!existsSync(SCRIPT)) return undefined;
-  const child = execa(process.execPath, [SCRIPT, '0', bucket], { stdin: 'ignore', stderr: 'pipe', reject: false, cancelSignal: signal, forceKillAfterDelay: 3000 });
+  const [command, ...args] = [...options.launcher, process.execPath, SCRIPT, '0', bucket];
+  const child = execa(command!, args, {
+    stdin: 'ignore',
+    stderr: 'pipe',
+    reject: false,
+    cancelSignal: options.signal,
+    forceKillAfterDelay: 3000,
+    env: { HLSIFY_S3RVER_DIR: options.dir },
+  });
   const endpoint = await new Promise<string | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 15_000);
     child.stdout?.on('data', (chunk: Buffer) => {

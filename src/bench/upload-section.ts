@@ -23,6 +23,8 @@ export interface UploadSectionOptions {
   /** Segments per rendition of the synthetic ladder (4 renditions, ~7.5 MB per segment row). */
   segments: number;
   workDir: string;
+  /** Command prefix that makes a child die with hlsify (Binaries.launcher). */
+  launcher: readonly string[];
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal | undefined;
   onEvent?: BenchListener | undefined;
@@ -34,7 +36,7 @@ export async function measureUploadSection(options: UploadSectionOptions): Promi
   let env = options.env;
   let local: Awaited<ReturnType<typeof startLocalS3Server>>;
   if (endpoint === undefined) {
-    local = await startLocalS3Server('hlsify-bench', options.signal);
+    local = await startLocalS3Server('hlsify-bench', { dir: options.workDir, launcher: options.launcher, signal: options.signal });
     if (!local) return { measured: false, reason: 'no --endpoint (and no local s3rver installed to stand in)' };
     endpoint = local.endpoint;
     bucket = local.bucket;

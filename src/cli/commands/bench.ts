@@ -11,6 +11,8 @@ import { BENCH_PROFILES, BENCH_SECTIONS, defaultConcurrency } from '../../bench/
 import type { BenchEvent, BenchSection } from '../../bench/bench-events.js';
 import type { Mark } from '../../bench/report.js';
 import { findBinaries } from '../../core/tools/binaries.js';
+import { tempRootProblem } from '../../core/finish/owned-temp-dir.js';
+import { UsageError } from '../../errors.js';
 import { ladderSchema, parseFlags, endpointFrom } from '../options.js';
 import type { RunContext } from '../run-context.js';
 
@@ -280,6 +282,9 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
             };
         // Loaded on use: the bench pulls in the S3 SDK and AMQP client, which other commands need not load.
         const { runBench } = await import('../../bench/bench.js');
+        const tmpRoot = flags.tmpDir ?? env.HLSIFY_TMP_DIR;
+        const tmpProblem = tmpRoot === undefined ? undefined : await tempRootProblem(tmpRoot);
+        if (tmpProblem) throw new UsageError(`${flags.tmpDir === undefined ? 'HLSIFY_TMP_DIR' : '--tmp-dir'} ${tmpRoot}: ${tmpProblem}`);
         const profile = BENCH_PROFILES[flags.full ? 'full' : 'short'];
         const result = await runBench({
           input: flags.input,
@@ -303,7 +308,7 @@ export function registerBench(program: Command, run: (action: (ctx: RunContext) 
           uploadConcurrency: 8,
           queueTimeoutSeconds: flags.queueTimeout,
           binaries,
-          tmpRoot: flags.tmpDir ?? env.HLSIFY_TMP_DIR,
+          tmpRoot,
           maxVideoSize: env.MAX_VIDEO_SIZE ?? DEFAULTS.maxVideoSize,
           minDiskSpace: env.MIN_DISK_SPACE ?? DEFAULTS.minDiskSpace,
           timeoutSeconds: env.MAX_PROCESSING_TIME ?? DEFAULTS.maxProcessingTime,
