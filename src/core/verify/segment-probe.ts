@@ -7,7 +7,6 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from '../tools/run-tool.js';
 import { createOwnedTempDir } from '../finish/owned-temp-dir.js';
-import { createOwnedTempDir } from '../finish/owned-temp-dir.js';
 import { z } from 'zod';
 import { UsageError, stderrTail } from '../../errors.js';
 import { MAX_PIXELS, inputHardeningArgs, inputUrl } from '../tools/hardening.js';
