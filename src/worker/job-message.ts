@@ -44,6 +44,8 @@ export const jobMessageSchema = z
       .refine((url) => /^https?:\/\//.test(url), { message: 'expected an http(s) URL' })
       .refine((url) => URL.canParse(url) && !new URL(url).username && !new URL(url).password, { message: 'user:password in a webhook URL is refused' })
       .optional(),
+    /** Set by `hlsify submit --wait`: the worker signs the job's events with it (event-signature.ts). */
+    eventKey: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits').optional(),
   })
   .strict()
   .superRefine((job, ctx) => {

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { JobEvent } from './job-events.js';
 import type { Session } from './connection.js';
+import { SIGNATURE_HEADER, signEvent } from './event-signature.js';
 import { postWebhook } from './webhook.js';
 import type { WebhookPolicy } from './webhook-target.js';
 
@@ -13,6 +14,8 @@ import type { WebhookPolicy } from './webhook-target.js';
 export interface JobContext {
   log: Logger;
   webhook: string | undefined;
+  /** The job's key for signing its events on the exchange (event-signature.ts), when its submitter set one. */
+  eventKey?: string;
   /** A message that is not a valid job (never retried). */
   poison?: boolean;
   /** Bytes uploaded by a completed job. */
@@ -57,13 +60,15 @@ export function logListener(): WorkerListener {
 
 /** Publishes each event on the topic exchange as `job.<type>`; confirmed, except progress. */
 export function amqpListener(session: () => Session | undefined, exchange: string, logger: Logger): WorkerListener {
-  return async (event, { poison }) => {
+  return async (event, { poison, eventKey }) => {
     // A message too broken to name its job has nobody listening for it.
     if (poison && event.jobId === '?') return;
     const current = session();
     if (!current || current.closed) return;
     try {
-      current.channel.publish(exchange, `job.${event.type}`, Buffer.from(JSON.stringify(event)), { persistent: true, contentType: 'application/json' });
+      const body = Buffer.from(JSON.stringify(event));
+      const headers = eventKey ? { [SIGNATURE_HEADER]: signEvent(eventKey, body) } : undefined;
+      current.channel.publish(exchange, `job.${event.type}`, body, { persistent: true, contentType: 'application/json', headers });
       if (event.type !== 'progress') await current.channel.waitForConfirms();
     } catch (error) {
       logger.warn({ op: 'event', type: event.type, err: (error as Error).message }, 'could not publish event');

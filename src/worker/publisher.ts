@@ -1,13 +1,15 @@
 /**
  * Feeding workers: builds a job through the same zod schema the worker validates with, declares the
  * queues, publishes it persistent with publisher confirms and `mandatory` (an unroutable job is an error,
- * never a silent drop), and follows a job's events on the events exchange. Used by `hlsify submit` and
+ * never a silent drop), and follows a job's events on the events exchange (signed ones only, when the
+ * job carries an event key). Used by `hlsify submit` and
  * the bench's queue section.
  */
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { formatIssues } from '../config.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { connectAbortable, redactUrl } from './connection.js';
+import { hasValidSignature, SIGNATURE_HEADER } from './event-signature.js';
 import { isFinal, parseJobEvent, type JobEvent } from './job-events.js';
 import { jobMessageSchema, type JobMessage } from './job-message.js';
 import { declarePublishTopology, type Topology } from './topology.js';
@@ -28,8 +30,12 @@ export interface JobWatch {
 
 export interface Publisher {
   publish(job: JobMessage): Promise<void>;
-  /** Subscribes to the events of `jobIds` (call before publishing); `onEvent` hears each one. */
-  watch(jobIds: readonly string[], onEvent: (event: JobEvent) => void): Promise<JobWatch>;
+  /**
+   * Subscribes to the events of `jobIds` (call before publishing); `onEvent` hears each one. With
+   * `eventKey` (the key put in the job), an event of the job without a valid signature is not believed:
+   * `onUnsigned` hears it instead, and it never ends the watch.
+   */
+  watch(jobIds: readonly string[], onEvent: (event: JobEvent) => void, options?: { eventKey?: string; onUnsigned?: (event: JobEvent) => void }): Promise<JobWatch>;
   close(): Promise<void>;
 }
 
@@ -63,7 +69,7 @@ export async function openPublisher(url: string, topology: Topology, signal: Abo
       if (returned.has(job.id)) throw new EnvironmentError(`the broker could not route job ${job.id} to queue "${topology.queue}"`);
     },
 
-    async watch(jobIds, onEvent) {
+    async watch(jobIds, onEvent, options = {}) {
       const events = await connection.createChannel();
       events.on('error', () => {});
       const { queue } = await events.assertQueue('', { exclusive: true, autoDelete: true });
@@ -77,6 +83,10 @@ export async function openPublisher(url: string, topology: Topology, signal: Abo
           if (!message) return;
           const event = parseJobEvent(message.content);
           if (!event || !wanted.has(event.jobId)) return;
+          if (options.eventKey && !hasValidSignature(options.eventKey, message.content, message.properties.headers?.[SIGNATURE_HEADER])) {
+            options.onUnsigned?.(event);
+            return;
+          }
           onEvent(event);
           if (isFinal(event) && jobIds.length === 1) resolveFinal(event);
         },

@@ -274,6 +274,8 @@ export class Worker {
     let job: JobMessage;
     let task: TaskMessage | undefined;
     let input: JobInput;
+    // A job that parsed but cannot run (its input refused) still signs its failure for its submitter.
+    let eventKey: string | undefined;
     try {
       const json = parseMessageJson(message.content);
       if (looksLikeTask(json)) {
@@ -281,17 +283,18 @@ export class Worker {
         job = task.job;
       } else job = parseJobJson(json);
       running.id = job.id;
+      eventKey = job.eventKey;
       input = this.resolveInput(job);
     } catch (error) {
       const reason = toHlsifyError(error).message;
       if (running.id === '?') running.id = readableJobId(message.content) ?? '?';
       await deadLetter(session, message, this.options.topology.deadLetterQueue, reason, running.attempt);
       this.finishedJobs++;
-      await this.emit({ type: 'failed', jobId: running.id, attempt: running.attempt, reason, kind: 'input', final: true }, { log: logger.child({ jobId: running.id }), webhook: undefined, poison: true });
+      await this.emit({ type: 'failed', jobId: running.id, attempt: running.attempt, reason, kind: 'input', final: true }, { log: logger.child({ jobId: running.id }), webhook: undefined, poison: true, eventKey });
       return;
     }
     const log = logger.child({ jobId: job.id, attempt: running.attempt, ...(task ? { task: taskName(task) } : {}) });
-    const context: JobContext = { log, webhook: job.webhook };
+    const context: JobContext = { log, webhook: job.webhook, eventKey: job.eventKey };
     if (message.fields.redelivered) {
       // Its previous worker vanished mid-job. The count must live on the message, so a copy carrying it
       // goes back to the queue (the original is acked); past the limit the job is dead-lettered instead.
