@@ -27,6 +27,7 @@ import { writeSubtitleRenditions, type SegmentTimeline } from './playlist/subtit
 import { writeIframePlaylist } from './playlist/write-iframe-playlists.js';
 import type { Binaries } from './tools/binaries.js';
 import type { PresetChoice } from './plan/cost-model.js';
+import { phaseClock, type PhaseSeconds } from './phase-clock.js';
 import { probeAndPlan } from './probe-and-plan.js';
 import { checkLadder } from './verify/check-ladder.js';
 import type { VerifyReport, VerifySummary } from './verify/report.js';
@@ -87,6 +88,8 @@ export interface TranscodeResult {
   verifyReport: VerifyReport | undefined;
   wallSeconds: number;
   encodeSeconds: number;
+  /** Seconds each stage took (probe, plan, encode, playlists, verify, finish), from its stage events. */
+  phases: PhaseSeconds;
   /** Input seconds per wall second for the whole run. */
   speed: number;
 }
@@ -109,7 +112,8 @@ function subtitleTimeline(plan: EncodePlan, measured: readonly RenditionResult[]
 /** Runs the whole pipeline for one input. */
 export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
   const started = Date.now();
-  const emit = options.onEvent ?? (() => {});
+  const clock = phaseClock(options.onEvent ?? (() => {}));
+  const emit = clock.emit;
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const timer =
@@ -157,6 +161,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 
     emit({ type: 'stage', stage: 'finish' });
     await publishOutput(workspace.ladderDir, outputDir, options.force ?? false);
+    const phases = clock.finish();
     const wallSeconds = (Date.now() - started) / 1000;
     return {
       input: {
@@ -180,6 +185,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       verifyReport: verifyReport ? { ...verifyReport, location: resolve(outputDir, 'master.m3u8') } : undefined,
       wallSeconds,
       encodeSeconds,
+      phases,
       speed: media.duration / wallSeconds,
     };
   } finally {

@@ -46,6 +46,8 @@ export const jobEventSchema = z.discriminatedUnion('type', [
     uploaded: z.number().optional(),
     skipped: z.number().optional(),
     verify: z.looseObject({ ok: z.boolean(), pass: z.number(), warn: z.number(), notApplicable: z.number(), warned: z.array(z.string()) }).optional(),
+    /** Seconds per stage of a whole job (probe, plan, encode, playlists, verify, finish, upload). */
+    phases: z.record(z.string(), z.number()).optional(),
   }),
   z.looseObject({ type: z.literal('failed'), ...base, reason: z.string(), kind: z.string().optional(), final: z.literal(true) }),
 ]);

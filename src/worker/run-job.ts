@@ -123,5 +123,7 @@ export function completedEvent(jobId: string, attempt: number, outcome: JobOutco
     // What the HLS checks found on the ladder before it was uploaded (every MUST held, or it would have failed).
     ...(outcome.transcode.verify ? { verify: verifyEventField(outcome.transcode.verify) } : {}),
     skipped: outcome.upload.skipped,
+    // Where the job's time went: the pipeline's stages, then the upload.
+    phases: { ...outcome.transcode.phases, upload: Number(outcome.upload.seconds.toFixed(3)) },
   };
 }

@@ -59,6 +59,11 @@ describe('hlsify consume: a job end to end', () => {
     // The HLS checks ran on the ladder before upload, and their summary travels with the event.
     expect(completed.verify).toMatchObject({ ok: true, notApplicable: expect.any(Number) });
     expect((completed.verify as { pass: number }).pass).toBeGreaterThan(10);
+    // Where the job's time went, stage by stage, then the upload.
+    const phases = completed.phases as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(['probe', 'plan', 'encode', 'playlists', 'verify', 'finish', 'upload']);
+    expect(phases.encode).toBeGreaterThan(0);
+    expect(phases.upload).toBeGreaterThan(0);
     const renditions = completed.renditions as { name: string; width: number; height: number; bandwidth: number; codecs: string }[];
     expect(renditions).toHaveLength(1);
     expect(renditions[0]).toMatchObject({ width: 640, height: 360 });

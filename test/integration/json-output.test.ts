@@ -28,6 +28,7 @@ interface JsonResult {
   preset: string;
   renditions: JsonRendition[];
   wallSeconds: number;
+  phases: Record<string, number>;
   speed: number;
   keptTempDir: string | null;
 }
@@ -72,7 +73,13 @@ describe('transcode --json', () => {
     for (const r of json.renditions) expect(master).toContain(`BANDWIDTH=${r.bandwidth}`);
 
     expect(json.wallSeconds).toBeGreaterThan(0);
-    expect(json.speed).toBeGreaterThan(0);
+    // Each stage timed, in the order it ran, adding up to no more than the whole run.
+    expect(Object.keys(json.phases)).toEqual(['probe', 'plan', 'encode', 'playlists', 'verify', 'finish']);
+    const phases = Object.values(json.phases);
+    for (const seconds of phases) expect(seconds).toBeGreaterThanOrEqual(0);
+    expect(json.phases.encode).toBeGreaterThan(0);
+    expect(json.phases.verify).toBeGreaterThan(0);
+    expect(phases.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(json.wallSeconds + 0.001);
     expect(json.keptTempDir).toBeNull();
     await expectNoTempLeft(tmp);
   });

@@ -63,6 +63,7 @@ export function transcodeJson(result: TranscodeResult) {
     })),
     wallSeconds: Number(result.wallSeconds.toFixed(3)),
     encodeSeconds: Number(result.encodeSeconds.toFixed(3)),
+    phases: result.phases,
     speed: Number(result.speed.toFixed(3)),
     keptTempDir: result.keptTempDir ?? null,
     verify: result.verifyReport ?? null,
