@@ -54,6 +54,8 @@ export const runRecordSchema = z
     deadline: z.number().int().min(0),
     /** The duration the ladder must have: the input's, as its packets back it. */
     duration: z.number().min(0).max(1e6),
+    /** The ETag of the S3 input the job was split from: every task encodes that version or none. */
+    inputEtag: z.string().min(1).max(256).optional(),
   })
   .strict();
 

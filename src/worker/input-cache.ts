@@ -27,14 +27,19 @@ export class InputCache {
 
   constructor(private readonly options: { tmpRoot: string | undefined; minDiskSpace: number; maxBytes: number; idleMs?: number }) {}
 
-  /** The local copy of `url` (downloaded now if this worker has none); call release() when done with it. */
-  async acquire(url: string, store: ObjectStore, signal: AbortSignal): Promise<CachedInput> {
-    let entry = this.entries.get(url);
+  /**
+   * The local copy of `url` (downloaded now if this worker has none); call release() when done with it.
+   * With `etag` (the one the job was split from), only that version of the object: a replaced input is
+   * refused, and copies of two versions are never mixed up.
+   */
+  async acquire(url: string, store: ObjectStore, signal: AbortSignal, etag?: string): Promise<CachedInput> {
+    const name = etag === undefined ? url : `${url}\n${etag}`;
+    let entry = this.entries.get(name);
     if (!entry) {
-      entry = { ready: this.download(url, store, signal), users: 0, timer: undefined };
-      this.entries.set(url, entry);
+      entry = { ready: this.download(url, store, signal, etag), users: 0, timer: undefined };
+      this.entries.set(name, entry);
       // A failed download is not cached: the next task tries again.
-      entry.ready.catch(() => this.entries.delete(url));
+      entry.ready.catch(() => this.entries.delete(name));
     }
     entry.users++;
     if (entry.timer) clearTimeout(entry.timer);
@@ -42,21 +47,21 @@ export class InputCache {
     try {
       const { path } = await entry.ready;
       let released = false;
-      return { path, release: () => !released && ((released = true), this.release(url)) };
+      return { path, release: () => !released && ((released = true), this.release(name)) };
     } catch (error) {
       entry.users--;
       throw error;
     }
   }
 
-  private async download(url: string, store: ObjectStore, signal: AbortSignal) {
+  private async download(url: string, store: ObjectStore, signal: AbortSignal, etag: string | undefined) {
     const source = parseS3Url(url);
     if (!source.prefix) throw new InputError(`input ${url}: no object key`);
     const workspace = await createWorkspace(this.options.tmpRoot);
     try {
       await checkDiskSpace(workspace.dir, 0, this.options.minDiskSpace);
       const path = join(workspace.dir, `input${extname(source.prefix).slice(0, 8) || '.bin'}`);
-      await store.download(source.prefix, path, this.options.maxBytes, signal);
+      await store.download(source.prefix, path, this.options.maxBytes, signal, etag);
       return { workspace, path };
     } catch (error) {
       await workspace.remove();
@@ -64,12 +69,12 @@ export class InputCache {
     }
   }
 
-  private release(url: string): void {
-    const entry = this.entries.get(url);
+  private release(name: string): void {
+    const entry = this.entries.get(name);
     if (!entry || --entry.users > 0) return;
     entry.timer = setTimeout(() => {
       if (entry.users > 0) return;
-      this.entries.delete(url);
+      this.entries.delete(name);
       void entry.ready.then(({ workspace }) => workspace.remove()).catch(() => {});
     }, this.options.idleMs ?? 60_000);
     entry.timer.unref();

@@ -62,12 +62,13 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
   let confined: ConfinedInput | undefined;
   try {
     let inputPath: string;
+    let inputEtag: string | undefined;
     if (input.kind === 's3') {
       const source = parseS3Url(input.url);
       if (!source.prefix) throw new InputError(`input ${input.url}: no object key`);
       await checkDiskSpace(workspace.dir, 0, deps.minDiskSpace);
       inputPath = join(workspace.dir, `input${extname(source.prefix).slice(0, 8) || '.bin'}`);
-      await deps.storeFor(source.bucket).download(source.prefix, inputPath, deps.maxVideoSize, signal);
+      ({ etag: inputEtag } = await deps.storeFor(source.bucket).download(source.prefix, inputPath, deps.maxVideoSize, signal));
     } else {
       confined = await openConfinedInput(input.root, job.input);
       inputPath = confined.path;
@@ -75,7 +76,7 @@ export async function runJob(job: JobMessage, input: JobInput, deps: JobDependen
     throwIfAborted(signal);
     // Splitting (probe, plan, publishing the tasks) is this delivery's work too, within --timeout.
     const limit = timeLimit(signal, deps.timeoutSeconds * 1000, `stopped after the ${deps.timeoutSeconds} s time limit (MAX_PROCESSING_TIME / --timeout) while splitting the job`);
-    const split = publishTasks ? await splitJob(job, inputPath, deps, limit.signal, onEvent, publishTasks).finally(() => limit.clear()) : undefined;
+    const split = publishTasks ? await splitJob(job, { path: inputPath, etag: inputEtag }, deps, limit.signal, onEvent, publishTasks).finally(() => limit.clear()) : undefined;
     if (split) return { status: 'split', master, split };
     const ladderDir = join(workspace.dir, 'ladder-out');
     const transcoded = await transcode({

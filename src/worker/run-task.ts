@@ -93,16 +93,16 @@ function jobLimitSeconds(run: RunRecord): number {
 }
 
 /** The task's input as a local path: the worker's shared copy of an S3 object, or the confined local file. */
-async function openInput(task: TaskMessage, input: JobInput, deps: JobDependencies, signal: AbortSignal): Promise<{ path: string; close(): Promise<void>; named(error: unknown): unknown }> {
+async function openInput(task: TaskMessage, record: RunRecord, input: JobInput, deps: JobDependencies, signal: AbortSignal): Promise<{ path: string; close(): Promise<void>; named(error: unknown): unknown }> {
   if (input.kind === 'local') return openConfinedInput(input.root, task.job.input);
   if (!deps.inputCache) throw new Error('chunk tasks of S3 inputs need the worker input cache');
-  const cached = await deps.inputCache.acquire(input.url, deps.storeFor(parseS3Url(input.url).bucket), signal);
+  const cached = await deps.inputCache.acquire(input.url, deps.storeFor(parseS3Url(input.url).bucket), signal, record.inputEtag);
   return { path: cached.path, close: async () => cached.release(), named: (error) => error };
 }
 
 async function encodeTask(task: TaskMessage, { run: record, plan: stored }: StoredPlan, input: JobInput, deps: JobDependencies, state: ChunkState, output: S3Location, signal: AbortSignal, onEvent: PipelineListener): Promise<void> {
   const workspace = await createWorkspace(deps.tmpRoot);
-  const source = await openInput(task, input, deps, signal).catch(async (error: unknown) => {
+  const source = await openInput(task, record, input, deps, signal).catch(async (error: unknown) => {
     await workspace.remove();
     throw error;
   });

@@ -41,7 +41,7 @@ interface KnownRun extends RunFolder {
 }
 
 /** Splits `job` when it is to be chunked; undefined when it is encoded whole. */
-export async function splitJob(job: JobMessage, inputPath: string, deps: JobDependencies, signal: AbortSignal, onEvent: PipelineListener, publish: PublishTasks): Promise<SplitResult | undefined> {
+export async function splitJob(job: JobMessage, input: { path: string; etag: string | undefined }, deps: JobDependencies, signal: AbortSignal, onEvent: PipelineListener, publish: PublishTasks): Promise<SplitResult | undefined> {
   const chunkSeconds = job.chunkSeconds ?? deps.chunking?.seconds;
   if (chunkSeconds === undefined) return undefined;
   const output = parseS3Url(job.output);
@@ -57,7 +57,7 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
 
   const { plan } = await probeAndPlan(
     {
-      input: inputPath,
+      input: input.path,
       binaries: deps.binaries,
       plan: { ladder: job.ladder, preset: job.preset, crf: job.crf, segmentDuration: job.segmentDuration, segmentType: job.segmentType, cores: deps.cores, threads: deps.threads },
       maxVideoSize: deps.maxVideoSize,
@@ -72,7 +72,7 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
     if (job.chunkSeconds !== undefined) throw new InputError(`chunkSeconds ${chunkSeconds}: ${problem}`);
     return undefined;
   }
-  await checkBackedDuration(plan, inputPath, deps, signal);
+  await checkBackedDuration(plan, input.path, deps, signal);
   const chunks = planChunks(plan, chunkSeconds);
   if (chunks.length < 2) return undefined;
   const media = plan.audioRenditions.length + plan.subtitleRenditions.length > 0;
@@ -104,6 +104,7 @@ export async function splitJob(job: JobMessage, inputPath: string, deps: JobDepe
         splitAt,
         deadline: splitAt + deps.jobTimeoutSeconds * 1000,
         duration: plan.input.duration,
+        ...(input.etag === undefined ? {} : { inputEtag: input.etag }),
       };
       await writeState(chunkStateFor(store, output, runFolder(job.id, fingerprint, run.token)), PLAN_FILE, storedPlanJson(run, plan), signal);
       return { run, plan };

@@ -1,8 +1,9 @@
 /**
  * Chunked jobs under attack, with the real RabbitMQ, S3 server, ffmpeg and workers: a task message is
  * anyone's to forge, a job id anyone's to reuse, a header's duration anyone's to claim and the finish
- * lock's name anyone's to declare. Each case here published a wrong ladder, hung or flooded the queue
- * before; now the job's shape comes from its run's plan, each run has its own state, and every limit holds.
+ * lock's name anyone's to declare, an input object anyone's to replace. Each case here published a wrong
+ * ladder, hung or flooded the queue before; now the job's shape comes from its run's plan, each run has its
+ * own state and its own version of the input, and every limit holds.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -238,5 +239,24 @@ describe('hlsify consume: chunked jobs under attack', () => {
     expect(keys.some((k) => k.endsWith('/failed.json')), 'the job is marked failed, not left hanging').toBe(true);
     expect(keys.filter((k) => k.endsWith('.m3u8'))).toEqual([]);
     await holder.close();
+  }, 2 * JOB_TIMEOUT);
+  it('an input replaced at the same key after the split: no task encodes the new version, the job fails with the reason', async () => {
+    const broker = await useBroker();
+    const bucket = await s3.bucket('replaced');
+    const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
+    const events = await broker.collectEvents();
+    const job = chunkedJob(input, `s3://${bucket}/out/replaced`);
+    // The first worker only splits (one delivery, then it exits), so the tasks run after the swap.
+    const splitter = await broker.startWorker({ endpoint: s3.endpoint, extra: ['--max-jobs', '1'] });
+    await broker.publishJob(job);
+    await events.waitFor('the split', (e) => e.type === 'split' && e.jobId === job.id, JOB_TIMEOUT);
+    expect((await splitter.exited).exitCode).toBe(0);
+    // A corrected upload to the same key while the job is queued: a ladder of both must never come out.
+    await putObject(bucket, 'inputs/source.mkv', await readFile(fixture('landscape-720p30.mp4')));
+    await broker.startWorker({ endpoint: s3.endpoint });
+    expect(await failedReason(events, job.id)).toMatch(/^chunk \d: input s3:\/\/.*\/inputs\/source\.mkv was replaced after the job was split \(ETag "[0-9a-f]+", the job's plan has "[0-9a-f]+"\): submit the job again$/);
+    expect(events.ofType('task', job.id).filter((e) => e.status === 'encoded')).toEqual([]);
+    const keys = (await s3.list(bucket, 'out/replaced/')).map((o) => o.key);
+    expect(keys.filter((k) => k.endsWith('.m3u8'))).toEqual([]);
   }, 2 * JOB_TIMEOUT);
 });

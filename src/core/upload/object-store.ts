@@ -50,7 +50,11 @@ export interface ObjectStore {
    */
   getBytes(key: string, options: { maxBytes: number; range?: { offset: number; length: number } | undefined; signal: AbortSignal }): Promise<Uint8Array | undefined>;
   /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
-  download(key: string, path: string, maxBytes: number, signal: AbortSignal): Promise<number>;
+  /**
+   * Streams the object to `path` within `maxBytes`; returns the bytes written and the object's ETag. With
+   * `etag`, an object whose ETag is not that one (replaced since) is refused before a byte is written.
+   */
+  download(key: string, path: string, maxBytes: number, signal: AbortSignal, etag?: string): Promise<{ bytes: number; etag: string | undefined }>;
   /** Deletes an object (no error when there is none). */
   delete(key: string, signal: AbortSignal): Promise<void>;
 }
@@ -169,9 +173,13 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       return Buffer.concat(chunks);
     },
 
-    async download(key, path, maxBytes, signal) {
+    async download(key, path, maxBytes, signal, etag) {
       const result = await getObject(key, signal);
       if (!result) throw new InputError(`input ${url(key)}: no such object`);
+      if (etag !== undefined && result.ETag !== etag) {
+        (result.Body as Readable | undefined)?.destroy();
+        throw new InputError(`input ${url(key)} was replaced after the job was split (ETag ${result.ETag ?? 'none'}, the job's plan has ${etag}): submit the job again`);
+      }
       const size = result.ContentLength ?? 0;
       if (size > maxBytes) {
         (result.Body as Readable | undefined)?.destroy();
@@ -192,7 +200,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
         if (error instanceof InputError) throw error;
         throw classifyS3Error(error, `GET ${url(key)}`, signal);
       }
-      return received;
+      return { bytes: received, etag: result.ETag };
     },
 
     async put(object, sha256, signal, onBytes, content) {
