@@ -17,6 +17,7 @@ import { registerVerify } from './commands/verify.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { applyColorPreference } from './color.js';
 import { applyHelpConventions } from './help.js';
+import { terminalSafe } from './render/format.js';
 
 const VERSION = '0.1.0';
 
@@ -26,8 +27,9 @@ function report(error: HlsifyError, ctx: RunContext, options: { json: boolean; v
     const verify = error instanceof LadderCheckError ? { verify: error.report } : {};
     ctx.stdout.write(`${JSON.stringify({ ok: false, error: { kind: error.kind, message: error.message }, ...verify })}\n`);
   }
-  ctx.stderr.write(`${chalk.red('hlsify: error:')} ${error.message}\n`);
-  if (options.verbose && error.details) ctx.stderr.write(`${chalk.dim(error.details)}\n`);
+  // One line, whatever the message quotes (a URL, a file name, a server's words): --json keeps it raw.
+  ctx.stderr.write(`${chalk.red('hlsify: error:')} ${terminalSafe(error.message)}\n`);
+  if (options.verbose && error.details) ctx.stderr.write(`${chalk.dim(terminalSafe(error.details, true))}\n`);
   else if (error.kind === 'internal') ctx.stderr.write(chalk.dim('(this is a bug in hlsify; run again with --verbose for details)\n'));
 }
 

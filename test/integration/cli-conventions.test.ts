@@ -57,6 +57,17 @@ describe('colours', () => {
   });
 });
 
+describe('error lines', () => {
+  it('quote what the user or a server sent without its control characters: one line, no escape sequence run', async () => {
+    const result = await execa(process.execPath, [BIN, 'cleanup', '--older-than', 'soon\u001b[2J\nhlsify: all good\u202e'], { reject: false, extendEnv: false, env: { PATH: process.env.PATH ?? '' } });
+    expect(result.exitCode).toBe(2);
+    const stderr = String(result.stderr);
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    expect(linesOf(stderr)[0]).toMatch(/^hlsify: error: .*soon\\x1b\[2J\\x0ahlsify: all good\\u202e/);
+    expect(linesOf(stderr).filter((line) => line.startsWith('hlsify:'))).toHaveLength(1);
+  });
+});
+
 describe('--help', () => {
   const COMMANDS = ['transcode', 'upload', 'cleanup', 'bench', 'preview', 'consume', 'submit', 'verify'];
 
