@@ -14,6 +14,8 @@ import { chunkingProblem, planChunks } from '../core/plan/chunks.js';
 import type { EncodePlan } from '../core/plan/encode-plan.js';
 import { planLadder } from '../core/plan/plan-ladder.js';
 import type { MediaInfo } from '../core/probe/media-info.js';
+import type { PhaseSeconds } from '../core/phase-clock.js';
+import type { PipelineStage } from '../core/events.js';
 import { transcode, type TranscodeOptions } from '../core/transcode.js';
 import { throwIfAborted } from '../errors.js';
 import { selfAndChildrenCpuSeconds, type ProcConstants } from '../core/tools/proc-stats.js';
@@ -35,6 +37,8 @@ export interface StrategyResult extends EncodeStrategy {
   groups: string[][];
   wallSeconds: number[];
   cpuSeconds: (number | undefined)[];
+  /** Seconds per stage of each run (transcode's `phases`). */
+  phases: PhaseSeconds[];
   failures: string[];
   medianWallSeconds: number | undefined;
   medianCpuSeconds: number | undefined;
@@ -42,6 +46,10 @@ export interface StrategyResult extends EncodeStrategy {
   speed: number | undefined;
   /** Median wall time over the fastest layout's (1 = the fastest; below 1 only for the chunked strategy). */
   ratioToFastest: number | undefined;
+  /** The median of each stage's seconds over the runs. */
+  medianPhases: PhaseSeconds | undefined;
+  /** The checks' share of a run's wall time (its verify stage), median over the runs. */
+  checksShare: number | undefined;
 }
 
 export interface EncodeStrategiesResult {
@@ -131,7 +139,10 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
       groups: s.chunkSeconds === undefined ? plan.processes.map((members) => members.map((i) => plan.renditions[i]!.name)) : [plan.renditions.map((r) => r.name)],
       wallSeconds: [],
       cpuSeconds: [],
+      phases: [],
       failures: [],
+      medianPhases: undefined,
+      checksShare: undefined,
       medianWallSeconds: undefined,
       medianCpuSeconds: undefined,
       speed: undefined,
@@ -149,7 +160,7 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
       const cpuBefore = await selfAndChildrenCpuSeconds(options.constants);
       const started = performance.now();
       try {
-        await transcode({
+        const result = await transcode({
           ...options.transcode,
           input: options.input,
           outputDir,
@@ -161,6 +172,7 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
         const seconds = (performance.now() - started) / 1000;
         const cpuAfter = await selfAndChildrenCpuSeconds(options.constants);
         strategy.wallSeconds.push(seconds);
+        strategy.phases.push(result.phases);
         strategy.cpuSeconds.push(cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
         times.set(strategy.name, seconds);
         options.onEvent?.({ type: 'encode-run', strategy: strategy.name, run, runs: options.runs, wallSeconds: seconds, ok: true });
@@ -180,6 +192,9 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
     const cpu = s.cpuSeconds.filter((c): c is number => c !== undefined);
     s.medianCpuSeconds = cpu.length ? median(cpu) : undefined;
     s.speed = options.media.duration / s.medianWallSeconds;
+    s.medianPhases = medianPhases(s.phases);
+    const shares = s.phases.flatMap((phases, i) => (phases.verify === undefined ? [] : [phases.verify / s.wallSeconds[i]!]));
+    s.checksShare = shares.length > 0 ? median(shares) : undefined;
   }
   const measured = results.filter((s) => s.medianWallSeconds !== undefined);
   const fastest = measured.filter((s) => s.chunkSeconds === undefined).reduce<StrategyResult | undefined>((best, s) => (best === undefined || s.medianWallSeconds! < best.medianWallSeconds! ? s : best), undefined);
@@ -210,3 +225,10 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
   };
 }
 
+
+/** Each stage's median over the runs that timed it, in the order the stages ran. */
+function medianPhases(runs: readonly PhaseSeconds[]): PhaseSeconds | undefined {
+  if (runs.length === 0) return undefined;
+  const stages = [...new Set(runs.flatMap((phases) => Object.keys(phases) as PipelineStage[]))];
+  return Object.fromEntries(stages.map((stage) => [stage, Number(median(runs.flatMap((phases) => (phases[stage] === undefined ? [] : [phases[stage]]))).toFixed(3))]));
+}

@@ -56,6 +56,8 @@ export const TARGETS = {
   successRate: { op: '>', limit: 0.95 },
   // The default should land within a few percent of the best.
   defaultVsFastest: { op: '<=', limit: 1.05 },
+  // The checks before publishing should cost little next to the encode.
+  checksShare: { op: '<=', limit: 0.03, marginalLimit: 0.05 },
 } as const satisfies Record<string, Threshold>;
 
 function meets(value: number, op: Threshold['op'], limit: number): boolean {
@@ -135,6 +137,7 @@ function encodeRows(outcome: BenchMeasurements['encode']): ReportRow[] {
     { id: 'encode.default-vs-fastest', figure: 'planner default vs fastest layout (median wall time)', unit: 'ratio', target: '≤ 1.05x (within a few percent)', threshold: TARGETS.defaultVsFastest },
     { id: 'encode.fastest-speed', figure: 'fastest layout', unit: 'x realtime', target: '—' },
     { id: 'encode.chunked-speed', figure: 'transcode speed in chunks, in parallel (one job alone)', unit: 'x realtime', target: '—' },
+    { id: 'encode.checks-share', figure: "the checks' share of a transcode (planner default, median)", unit: 'fraction', target: '≤ 3% (success ≤ 5%)', threshold: TARGETS.checksShare },
   ];
   if (outcome.state !== 'measured') return missingRows('encode', outcome, specs);
   const r = outcome.result;
@@ -152,6 +155,13 @@ function encodeRows(outcome: BenchMeasurements['encode']): ReportRow[] {
     }),
     row('encode', { ...specs[2]!, value: fastest?.speed, format: fmt.speed, note: fastest ? `${fastest.name}: ${fastest.groups.map((g) => g.join('+')).join(' | ')}` : undefined, missing: failing.join('; ') || undefined }),
     chunkedRow(r, specs[3]!),
+    row('encode', {
+      ...specs[4]!,
+      value: def?.checksShare,
+      format: fmt.percent,
+      note: def?.medianPhases ? `median seconds per stage: ${Object.entries(def.medianPhases).map(([stage, seconds]) => `${stage} ${seconds.toFixed(2)}`).join(', ')}` : undefined,
+      missing: failing.join('; ') || undefined,
+    }),
   ];
 }
 

@@ -23,6 +23,9 @@ function encode(overrides: Partial<EncodeStrategiesResult> = {}): EncodeStrategi
     medianCpuSeconds: wall * 2,
     speed: 10 / wall,
     ratioToFastest: wall / 8,
+    phases: [{ probe: 0.2, encode: wall * 0.9, verify: wall * 0.02 }],
+    medianPhases: { probe: 0.2, encode: wall * 0.9, verify: wall * 0.02 },
+    checksShare: 0.02,
   });
   return {
     renditions: ['1080p', '720p'],
@@ -128,6 +131,16 @@ describe('buildReport', () => {
     expect(rowOf(measured, 'encode.default-speed')).toMatchObject({ value: 1, mark: 'pass' });
     expect(rowOf(measured, 'encode.default-vs-fastest')).toMatchObject({ value: 1.25, display: '1.25x', mark: 'fail' });
     expect(rowOf(measured, 'encode.default-vs-fastest').note).toBe('single vs per-rendition');
+  });
+
+  it("marks the checks' share of the default's transcode against 3% (5% marginal), with its stages in the note", () => {
+    expect(rowOf(measured, 'encode.checks-share')).toMatchObject({ value: 0.02, display: '2.0%', mark: 'pass', target: '≤ 3% (success ≤ 5%)' });
+    expect(rowOf(measured, 'encode.checks-share').note).toBe('median seconds per stage: probe 0.20, encode 9.00, verify 0.20');
+    const result = encode();
+    for (const [share, mark] of [[0.04, 'marginal'], [0.03, 'pass'], [0.051, 'fail'], [0.25, 'fail']] as const) {
+      result.strategies[0]!.checksShare = share;
+      expect(rowOf({ ...measured, encode: { state: 'measured' as const, result } }, 'encode.checks-share').mark).toBe(mark);
+    }
   });
 
   it('shows the chunked encode\'s speed beside the layouts, and whether it beat the default', () => {
