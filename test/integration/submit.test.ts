@@ -120,6 +120,10 @@ describe('hlsify submit', () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(String(result.stdout)).toMatch(/^job-[0-9a-f-]{36}$/);
     expect(await broker.messageCount(broker.queue)).toBe(1);
+    const stray = await submit(broker, ['s3://media-in/in.mp4', '--output', 's3://media-out/out', '--wait-timeout', '1h']);
+    expect(stray.exitCode).toBe(2);
+    expect(String(stray.stderr)).toMatch(/^hlsify: error: --wait-timeout is for --wait$/m);
+    expect(await broker.messageCount(broker.queue)).toBe(1);
     const help = await hlsify(['submit', '--help']);
     expect(String(help.stdout).trim().split('\n').at(-1)).toMatch(/^ {2}\$ hlsify submit /);
   });

@@ -123,6 +123,7 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
         const isLocalFile = !input.startsWith('s3://') && (await stat(input).then((s) => s.isFile(), () => false));
         if (flags.staging && !isLocalFile) throw new UsageError(`--staging is for a local input file; "${input}" is not one`);
         if (flags.keepStaged && !flags.staging) throw new UsageError('--keep-staged is for a local input file uploaded to --staging');
+        if (flags.waitTimeout !== undefined && !flags.wait) throw new UsageError('--wait-timeout is for --wait');
         // The staged copy's key is chosen (and checked as the worker will) before anything is uploaded.
         const staged = flags.staging && isLocalFile ? stagedLocation(flags.staging, id, input) : undefined;
         const fields = {
