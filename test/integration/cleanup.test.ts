@@ -3,7 +3,7 @@
  * is not hlsify's stay.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { mkdir, readdir, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,8 @@ describe('hlsify cleanup', () => {
     const root = await tempDir('cleanup-killed');
     const run = hlsify(['transcode', fixture('landscape-1080p25.mp4'), '--preset', 'veryslow', '--tmp-dir', root, '-o', join(root, 'out')]);
     const deadline = Date.now() + 60_000;
-    const locked = async () => (await readdir(root)).some((name) => name.startsWith('hlsify-') && existsSync(join(root, name, 'hlsify.lock')));
+    // A lock with its owner written (killed between creating and writing it, a dir keeps the retention).
+    const locked = async () => (await readdir(root)).some((name) => name.startsWith('hlsify-') && existsSync(join(root, name, 'hlsify.lock')) && statSync(join(root, name, 'hlsify.lock')).size > 0);
     while (Date.now() < deadline && !(await locked())) await new Promise((r) => setTimeout(r, 100));
     run.kill('SIGKILL');
     await run;

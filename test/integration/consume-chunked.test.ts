@@ -100,6 +100,9 @@ describe('hlsify consume: chunked jobs', () => {
     const completed = await events.waitFor('the job completed', (e) => e.type === 'completed' && e.jobId === job.id, JOB_TIMEOUT);
     expect(completed).toMatchObject({ status: 'completed', chunks: 5, master: `s3://${bucket}/out/chunked/master.m3u8` });
     expect(events.ofType('split', job.id)).toEqual([expect.objectContaining({ chunks: 5, tasks: 6, chunkSeconds: 12 })]);
+    // Each worker publishes on its own connection: another worker's last `task` event may reach the
+    // exchange just after the finisher's `completed`.
+    await until('every task event', () => taskEvents(events, job.id).length >= 6, 30_000);
     const tasks = taskEvents(events, job.id);
     expect(tasks.map((t) => t.task).sort()).toEqual(['chunk 0', 'chunk 1', 'chunk 2', 'chunk 3', 'chunk 4', 'media']);
     expect(tasks.every((t) => t.status === 'encoded')).toBe(true);
