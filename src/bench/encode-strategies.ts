@@ -225,7 +225,6 @@ export async function measureEncodeStrategies(options: EncodeStrategiesOptions):
   };
 }
 
-
 /** Each stage's median over the runs that timed it, in the order the stages ran. */
 function medianPhases(runs: readonly PhaseSeconds[]): PhaseSeconds | undefined {
   if (runs.length === 0) return undefined;

@@ -149,19 +149,17 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
         };
 
         let destination: UploadDestination | undefined;
-        /** Whether the staged copy must be removed when submit ends (set once it is uploaded). */
-        let removeStaged = false;
-        let keptReason: string | undefined;
+        /** What becomes of the staged copy when submit ends: removed, or kept and the reason said. */
+        let stagedFate: 'remove' | { kept: string } | undefined;
         try {
           if (staged) {
             const [{ openUploadDestination }, { contentHeaders }] = await Promise.all([import('../../core/upload/upload-destination.js'), import('../../core/upload/content-headers.js')]);
-            const opened = openUploadDestination(flags.staging!, { endpoint: endpointFrom(flags.endpoint, ctx.env), region: flags.region, maxSockets: 4 }, {}, ctx.env);
-            destination = opened;
+            destination = openUploadDestination(flags.staging!, { endpoint: endpointFrom(flags.endpoint, ctx.env), region: flags.region, maxSockets: 4 }, {}, ctx.env);
             const { size } = await stat(input);
             say(`uploading ${input} to ${staged.url}`);
-            await opened.store.put({ relativePath: staged.name, absolutePath: input, size, key: staged.key, ...contentHeaders(staged.name) }, await sha256Of(input), ctx.signal, () => {});
+            await destination.store.put({ relativePath: staged.name, absolutePath: input, size, key: staged.key, ...contentHeaders(staged.name) }, await sha256Of(input), ctx.signal, () => {});
             // Until the job is queued, a failure leaves nothing behind.
-            removeStaged = true;
+            stagedFate = 'remove';
           }
 
           const topology = topologyFor(flags.queue ?? ctx.env.HLSIFY_QUEUE ?? DEFAULTS.queue, { eventsExchange: flags.eventsExchange });
@@ -182,12 +180,11 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
               : undefined;
             await publisher.publish(job);
             // Queued: the staged copy is the job's input now; without --wait it stays.
-            removeStaged = staged !== undefined && watch !== undefined && !flags.keepStaged;
-            if (staged && !removeStaged) keptReason = flags.keepStaged ? 'kept (--keep-staged)' : 'stays for the workers; remove it once the job is done (or let a lifecycle rule on the staging prefix do it)';
+            if (staged && flags.keepStaged) stagedFate = { kept: 'kept (--keep-staged)' };
+            else if (staged && !watch) stagedFate = { kept: 'stays for the workers; remove it once the job is done (or let a lifecycle rule on the staging prefix do it)' };
             if (!flags.json) ctx.stdout.write(`${job.id}\n`);
             say(`queued on "${topology.queue}"${flags.wait ? '; waiting for a worker' : ''}`);
             if (!watch) {
-              if (staged && keptReason) say(`the staged input ${staged.url} ${keptReason}`);
               if (flags.json) ctx.stdout.write(`${JSON.stringify({ ok: true, jobId: job.id, queue: topology.queue, job }, null, 2)}\n`);
               return;
             }
@@ -199,10 +196,7 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
               final = await Promise.race([watch.final, ended]);
             } catch (error) {
               // Still queued or running: its input must stay where the workers will look for it.
-              if (staged && removeStaged) {
-                removeStaged = false;
-                keptReason = 'stays for the workers';
-              }
+              if (stagedFate === 'remove') stagedFate = { kept: 'stays for the workers' };
               throw error;
             } finally {
               limit.clear();
@@ -218,11 +212,11 @@ export function registerSubmit(program: Command, run: (action: (ctx: RunContext)
           }
         } finally {
           if (staged && destination) {
-            if (removeStaged) {
+            if (stagedFate === 'remove') {
               // Best effort, and not under the run's signal: a Ctrl-C before the job was queued still cleans up.
               const removed = await destination.store.delete(staged.key, AbortSignal.timeout(30_000)).then(() => true, () => false);
               say(removed ? `removed the staged input ${staged.url}` : `could not remove the staged input ${staged.url}; delete it by hand`);
-            } else if (keptReason && flags.wait) say(`the staged input ${staged.url} ${keptReason}`);
+            } else if (stagedFate) say(`the staged input ${staged.url} ${stagedFate.kept}`);
             destination.close();
           }
         }

@@ -1,6 +1,7 @@
 /** The human report of `hlsify verify` (one line per rule, its evidence, a summary) and its JSON. */
 import chalk from 'chalk';
 import type { RuleResult, VerifyReport } from '../../core/verify/report.js';
+import { terminalSafe } from './format.js';
 
 const BADGE: Record<RuleResult['status'], (text: string) => string> = {
   PASS: chalk.green,
@@ -16,11 +17,7 @@ const BADGE: Record<RuleResult['status'], (text: string) => string> = {
  * that could fake one.
  */
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g, (c) => {
-    if (c === '\\') return '\\\\';
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return terminalSafe(text.replace(/\\/g, '\\\\'));
 }
 
 function ruleLines(rule: RuleResult): string[] {

@@ -49,9 +49,9 @@ export interface ObjectStore {
    * `maxBytes`. For reading back what was uploaded (segments a check looks into), not for inputs.
    */
   getBytes(key: string, options: { maxBytes: number; range?: { offset: number; length: number } | undefined; signal: AbortSignal }): Promise<Uint8Array | undefined>;
-  /** Streams an object to `path`; refuses (InputError) objects above `maxBytes`. Returns its size. */
   /**
-   * Streams the object to `path` within `maxBytes`; returns the bytes written and the object's ETag. With
+   * Streams the object to `path`; refuses (InputError) objects above `maxBytes`. Returns the bytes written
+   * and the object's ETag. With
    * `etag`, an object whose ETag is not that one (replaced since) is refused before a byte is written.
    */
   download(key: string, path: string, maxBytes: number, signal: AbortSignal, etag?: string): Promise<{ bytes: number; etag: string | undefined }>;
