@@ -18,5 +18,5 @@ export interface VerifyLadderOptions extends Omit<VerifyOptions, 'ffprobe'> {
 export async function verifyLadder(location: string, options: VerifyLadderOptions = {}): Promise<VerifyReport> {
   const { ffmpeg, ffprobe, ...rest } = options;
   const binaries = await findBinaries({ ffmpeg, ffprobe }, readEnv(process.env), options.signal);
-  return verifyCore(location, { ...rest, ffprobe: binaries.ffprobe });
+  return verifyCore(location, { ...rest, ffprobe: binaries.ffprobe, ffmpeg: binaries.ffmpeg });
 }

@@ -81,7 +81,7 @@ async function writeLadder(task: TaskMessage, { run, plan }: StoredPlan, deps: J
     // break); three per playlist are decoded. A full decode, as a local transcode does, would put the
     // decode of the whole ladder on this one worker at the end of a job spread over many.
     const reader = await openStagedLadder(workspace.ladderDir, state.store, output, signal);
-    const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, quick: true, concurrency: deps.cores, signal });
+    const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, ffmpeg: deps.binaries.ffmpeg, quick: true, concurrency: deps.cores, signal });
     const files = await playlistFiles(workspace.ladderDir);
     const uploaded = await uploadFiles(files, { location: output, store: state.store, concurrency: deps.uploadConcurrency, signal });
     await removeState(state, [...present].filter((name) => name !== FAILED_FILE), signal);

@@ -13,6 +13,7 @@ import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { hlsify, tempDir } from '../helpers/cli.js';
 import { encoding, expectCompleteLadder, receiver, until, uploadInput, useBroker, type EventLog } from './consume-support.js';
 import { fixture } from '../../fixtures/recipes.js';
+import { INTERLACING_FFMPEG } from './verify-support.js';
 
 const SOURCE = 'chunked-60s.mkv';
 /** Two small rungs at veryfast: the chunk mechanics are the same as for a full ladder, at a fraction of the encode. */
@@ -205,9 +206,9 @@ describe('hlsify consume: chunked jobs', () => {
     const bucket = await s3.bucket('chunked-unverified');
     const input = await uploadInput(s3, bucket, 'inputs/source.mkv', SOURCE);
     const events = await broker.collectEvents();
-    // A real ffprobe whose frame reports for the segments say "interlaced": a fault x264 will not make on demand.
-    const ffprobe = await toolWrapper('ffprobe', (real) => `case "$*" in\n  *interlaced_frame*) ${real} "$@" | sed 's/"interlaced_frame": 0/"interlaced_frame": 1/' ;;\n  *) exec ${real} "$@" ;;\nesac\n`);
-    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--ffprobe', ffprobe, '--max-attempts', '1'] });
+    // A real ffmpeg whose frame reports for the decoded segments say "interlaced": a fault x264 will not make on demand.
+    const ffmpeg = await toolWrapper('ffmpeg', (real) => INTERLACING_FFMPEG(real));
+    await broker.startWorker({ endpoint: s3.endpoint, extra: ['--ffmpeg', ffmpeg, '--max-attempts', '1'] });
     const job = { ...chunkedJob(input, `s3://${bucket}/out/unverified`), ladder: [{ size: 240 }], preset: 'ultrafast', chunkSeconds: 30 };
     await broker.publishJob(job);
 

@@ -9,6 +9,7 @@ import { verifyLadder, type VerifyOptions } from '../../src/core/verify/verify-l
 import { hlsify } from '../helpers/cli.js';
 
 export const FFPROBE = process.env.HLSIFY_FFPROBE ?? 'ffprobe';
+export const FFMPEG = process.env.HLSIFY_FFMPEG ?? 'ffmpeg';
 
 export function ffmpeg(args: string[], cwd?: string): void {
   execFileSync(process.env.HLSIFY_FFMPEG ?? 'ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -53,7 +54,7 @@ export async function edit(path: string, change: (text: string) => string): Prom
 }
 
 export function verify(location: string, options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
-  return verifyLadder(location, { ffprobe: FFPROBE, concurrency: 2, ...options });
+  return verifyLadder(location, { ffprobe: FFPROBE, ffmpeg: FFMPEG, concurrency: 2, ...options });
 }
 
 export function statuses(report: VerifyReport): Record<string, RuleStatus> {
@@ -73,3 +74,9 @@ export function evidence(report: VerifyReport, id: string): string {
   return rule.evidence.join('\n');
 }
 
+/**
+ * The body of an ffmpeg wrapper whose showinfo frame reports (verify's decode) say "interlaced" (i:T)
+ * where the real decoder said progressive; every other call is the real ffmpeg.
+ */
+export const INTERLACING_FFMPEG = (real: string) =>
+  `case "$*" in\n  *showinfo*) err=$(mktemp); ${real} "$@" 2>"$err"; rc=$?; sed 's/ i:P iskey:/ i:T iskey:/' "$err" >&2; rm -f "$err"; exit $rc ;;\n  *) exec ${real} "$@" ;;\nesac\n`;

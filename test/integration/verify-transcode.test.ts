@@ -5,25 +5,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsify } from '../helpers/cli.js';
 import { expectFinalErrorLine, expectNoTempLeft } from './support.js';
-import { makeSource, scratch } from './verify-support.js';
+import { INTERLACING_FFMPEG, makeSource, scratch } from './verify-support.js';
 
 let dir: string;
 let remove: () => Promise<void>;
 let source: string;
-let interlacingProbe: string;
+let interlacingFfmpeg: string;
 
 beforeAll(async () => {
   ({ dir, remove } = await scratch('transcode'));
   source = join(dir, 'source.mp4');
   makeSource(source, 4);
-  // A real ffprobe whose frame reports for the segments say "interlaced": the one fault of a ladder
-  // that x264 will not produce on demand. Everything else is the real ffprobe's output.
-  interlacingProbe = join(dir, 'ffprobe-interlaced');
-  await writeFile(
-    interlacingProbe,
-    `#!/bin/sh\ncase "$*" in\n  *interlaced_frame*) ${process.env.HLSIFY_FFPROBE ?? 'ffprobe'} "$@" | sed 's/"interlaced_frame": 0/"interlaced_frame": 1/' ;;\n  *) exec ${process.env.HLSIFY_FFPROBE ?? 'ffprobe'} "$@" ;;\nesac\n`,
-  );
-  await chmod(interlacingProbe, 0o755);
+  // A real ffmpeg whose frame reports for the decoded segments say "interlaced": the one fault of a
+  // ladder that x264 will not produce on demand. Everything else is the real ffmpeg's output.
+  interlacingFfmpeg = join(dir, 'ffmpeg-interlaced');
+  await writeFile(interlacingFfmpeg, `#!/bin/sh\n${INTERLACING_FFMPEG(process.env.HLSIFY_FFMPEG ?? 'ffmpeg')}`);
+  await chmod(interlacingFfmpeg, 0o755);
 });
 afterAll(() => remove());
 
@@ -43,13 +40,13 @@ describe('transcode runs verify before publishing', () => {
 
   it('a ladder that fails a MUST fails the run with one line naming the rule, and nothing is published', async () => {
     const out = join(dir, 'bad');
-    const result = await hlsify([...args(out), '--ffprobe', interlacingProbe]);
+    const result = await hlsify([...args(out), '--ffmpeg', interlacingFfmpeg]);
     expect(result.exitCode).toBe(1);
     expect(expectFinalErrorLine(String(result.stderr))).toBe('hlsify: error: the ladder fails HLS checks, nothing was published: 1.14 (progressive frames (interlaced sources deinterlaced))');
     expect(existsSync(out)).toBe(false);
     await expectNoTempLeft(join(dir, 'tmp'));
 
-    const json = await hlsify([...args(out), '--ffprobe', interlacingProbe, '--json']);
+    const json = await hlsify([...args(out), '--ffmpeg', interlacingFfmpeg, '--json']);
     expect(json.exitCode).toBe(1);
     const parsed = JSON.parse(String(json.stdout));
     expect(parsed).toMatchObject({ ok: false, error: { kind: 'encode' }, verify: { summary: { ok: false, failedMust: ['1.14'] } } });
@@ -58,7 +55,7 @@ describe('transcode runs verify before publishing', () => {
 
   it('--no-verify publishes without the checks', async () => {
     const out = join(dir, 'unchecked');
-    const result = await hlsify([...args(out), '--ffprobe', interlacingProbe, '--no-verify', '--json']);
+    const result = await hlsify([...args(out), '--ffmpeg', interlacingFfmpeg, '--no-verify', '--json']);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(JSON.parse(String(result.stdout)).verify).toBeNull();
     expect(existsSync(join(out, 'master.m3u8'))).toBe(true);

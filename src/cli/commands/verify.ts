@@ -11,6 +11,7 @@ const verifyFlagsSchema = z
     json: z.boolean().optional(),
     quick: z.boolean().optional(),
     ffprobe: z.string().min(1).optional(),
+    ffmpeg: z.string().min(1).optional(),
     verbose: z.boolean().optional(),
     timeout: durationSchema.optional(),
     requestTimeout: durationSchema.optional(),
@@ -25,6 +26,7 @@ export function registerVerify(program: Command, run: (action: (ctx: RunContext)
     .option('--quick', 'decode a few segments per rendition instead of every one')
     .option('--json', 'print the report as JSON on stdout')
     .option('--ffprobe <path>', 'ffprobe binary (env HLSIFY_FFPROBE; default: from PATH)')
+    .option('--ffmpeg <path>', 'ffmpeg binary, which decodes the segments (env HLSIFY_FFMPEG; default: from PATH)')
     .option('--timeout <duration>', 'stop the whole run after this long: 600, 90s, 30m, 2h (default: 1h)')
     .option('--request-timeout <duration>', 'longest single HTTP request, headers and body: 10, 30s (default: 30s)')
     .option('-v, --verbose', 'show details on failure')
@@ -48,7 +50,7 @@ export function registerVerify(program: Command, run: (action: (ctx: RunContext)
           ...(flags.timeout === undefined ? {} : { runTimeoutMs: flags.timeout * 1000 }),
           ...(flags.requestTimeout === undefined ? {} : { requestTimeoutMs: flags.requestTimeout * 1000 }),
         };
-        const report = await verifyLadder(location, { ffprobe: flags.ffprobe ?? env.HLSIFY_FFPROBE ?? 'ffprobe', quick: flags.quick, limits, signal: ctx.signal });
+        const report = await verifyLadder(location, { ffprobe: flags.ffprobe ?? env.HLSIFY_FFPROBE ?? 'ffprobe', ffmpeg: flags.ffmpeg ?? env.HLSIFY_FFMPEG ?? 'ffmpeg', quick: flags.quick, limits, signal: ctx.signal });
         ctx.stdout.write(flags.json ? `${JSON.stringify(verifyReportJson(report), null, 2)}\n` : `${verifyReportText(report)}\n`);
         ctx.exitCode = report.summary.ok ? 0 : 1;
       });

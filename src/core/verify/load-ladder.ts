@@ -7,10 +7,17 @@ import { parseMasterPlaylist, parseMediaPlaylist, playlistKind } from './parse-p
 import type { KeyTag, MediaSegment } from './playlist-model.js';
 import { RunBudget } from './run-budget.js';
 import { ResourceError, type ResourceLimits, type ResourceReader } from './resource-reader.js';
-import { probeSegment, topLevelBoxes } from './segment-probe.js';
+import { MAX_BATCH } from './batch-decode.js';
+import type { ProbeCache } from './probe-cache.js';
+import { probeSegments } from './probe-segments.js';
+import { topLevelBoxes } from './segment-probe.js';
 
 export interface LoadOptions {
   ffprobe: string;
+  /** ffmpeg, for decoding a playlist's segments in batches; without it ffprobe decodes each one. */
+  ffmpeg?: string | undefined;
+  /** Segments checked earlier, by their bytes (see precheck.ts). */
+  cache?: ProbeCache | undefined;
   limits: ResourceLimits;
   /** Decode only a few segments per playlist (first, middle, last); the rest are demuxed. */
   quick: boolean;
@@ -126,43 +133,81 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
     loaded.playlist = playlist;
     encryption(reader, ladder, playlist.keys, key, loaded.name, resolveUri);
     const decoded = options.quick ? sampleIndexes(playlist.segments.length) : undefined;
-    loaded.segments = await Promise.all(
-      playlist.segments.map((segment, index) =>
-        limit(async (): Promise<LoadedSegment> => {
-          throwIfAborted(options.signal);
-          const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
-          const segmentKey = resolveUri(key, segment.uri, loaded.name);
-          result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
-          if (!segmentKey) {
-            result.readError = 'refused';
-            return result;
+    // Consecutive segments in groups: each group is read, then probed together (one decode process).
+    const groups: number[][] = [];
+    playlist.segments.forEach((_, index) => (index % MAX_BATCH === 0 ? groups.push([index]) : groups[groups.length - 1]!.push(index)));
+    const loadedGroups = await Promise.all(
+      groups.map((indexes) =>
+        limit(async (): Promise<LoadedSegment[]> => {
+          const results: LoadedSegment[] = [];
+          let pending: ReadSegment[] = [];
+          let pendingBytes = 0;
+          const probePending = async () => {
+            const requests = pending.map((r) => ({ bytes: r.bytes, decode: decoded ? decoded.has(r.result.index) : true }));
+            const probes = await probeSegments(requests, { ffprobe: options.ffprobe, ffmpeg: options.ffmpeg, cache: options.cache, partialRanges: role === 'iframe', signal: options.signal });
+            pending.forEach(({ result, body }, i) => {
+              result.probe = probes[i]!;
+              if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
+              if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
+              const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
+              count.total++;
+              if (requests[i]!.decode && result.probe.container !== 'webvtt') count.decoded++;
+            });
+            pending = [];
+            pendingBytes = 0;
+          };
+          // Read in turn, probed together; a group holding many bytes is probed early (memory stays bounded).
+          for (const index of indexes) {
+            const read = await readSegment(loaded, key, playlist.segments[index]!, index);
+            results.push(read.result);
+            if (!('bytes' in read)) continue;
+            pending.push(read);
+            pendingBytes += read.bytes.length;
+            if (pendingBytes >= MAX_BATCH_BYTES) await probePending();
           }
-          let body: Uint8Array;
-          let prefix: Uint8Array = new Uint8Array();
-          try {
-            body = await read(segmentKey, { maxBytes: options.limits.maxSegmentBytes, range: segment.byteRange, signal: options.signal });
-            if (segment.map) prefix = await readMap(key, segment.map);
-          } catch (error) {
-            result.readError = message(error);
-            ladder.resourceProblems.push(`${loaded.name}: ${result.readError}`);
-            return result;
-          }
-          result.bytes = body.length;
-          if (index === 0) loaded.avcCodec = prefix.length > 0 ? avcCodecFromInitSegment(prefix) ?? avcCodecFromAnnexB(body) : avcCodecFromAnnexB(body);
-          const decode = decoded ? decoded.has(index) : true;
-          const bytes = prefix.length > 0 ? Buffer.concat([prefix, body]) : body;
-          result.probe = await probeSegment(bytes, { ffprobe: options.ffprobe, decode, signal: options.signal });
-          if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
-          if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
-          const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
-          count.total++;
-          if (decode && result.probe.container !== 'webvtt') count.decoded++;
-          return result;
+          await probePending();
+          return results;
         }),
       ),
     );
+    loaded.segments = loadedGroups.flat();
+  }
+
+  /** Reads one segment (and its map); the bytes to probe, or a result that says why there are none. */
+  async function readSegment(loaded: LoadedPlaylist, key: string, segment: MediaSegment, index: number): Promise<ReadSegment | { result: LoadedSegment }> {
+    throwIfAborted(options.signal);
+    const result: LoadedSegment = { name: '', index, extinf: segment.duration, bytes: 0, probe: undefined, text: undefined, boxes: undefined, readError: undefined };
+    const segmentKey = resolveUri(key, segment.uri, loaded.name);
+    result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
+    if (!segmentKey) {
+      result.readError = 'refused';
+      return { result };
+    }
+    let body: Uint8Array;
+    let prefix: Uint8Array = new Uint8Array();
+    try {
+      body = await read(segmentKey, { maxBytes: options.limits.maxSegmentBytes, range: segment.byteRange, signal: options.signal });
+      if (segment.map) prefix = await readMap(key, segment.map);
+    } catch (error) {
+      result.readError = message(error);
+      ladder.resourceProblems.push(`${loaded.name}: ${result.readError}`);
+      return { result };
+    }
+    result.bytes = body.length;
+    if (index === 0) loaded.avcCodec = prefix.length > 0 ? avcCodecFromInitSegment(prefix) ?? avcCodecFromAnnexB(body) : avcCodecFromAnnexB(body);
+    return { result, body, bytes: prefix.length > 0 ? Buffer.concat([prefix, body]) : body };
   }
 }
+
+/** A segment read: its result so far, its own bytes, and what the decoder reads (map or init first). */
+interface ReadSegment {
+  result: LoadedSegment;
+  body: Uint8Array;
+  bytes: Uint8Array;
+}
+
+/** Bytes of segments held at once by one group before they are probed. */
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** Most structure problems kept per playlist (a report shows a dozen). */
 const MAX_STRUCTURE = 100;

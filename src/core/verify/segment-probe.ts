@@ -106,6 +106,8 @@ export interface ProbeOptions {
   decode: boolean;
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
+  /** Niceness of the ffprobe process. */
+  priority?: number | undefined;
 }
 
 /** ffprobe's arguments for a segment written to `path` (arguments as data, tested directly). */
@@ -129,7 +131,7 @@ export async function probeSegment(bytes: Uint8Array, options: ProbeOptions): Pr
   try {
     const path = join(dir, `segment.${container === 'mov' ? 'mp4' : container === 'aac' ? 'aac' : 'ts'}`);
     await writeFile(path, bytes);
-    const result = await runTool(options.ffprobe, segmentProbeArgs(path, container, options.decode), { signal: options.signal, timeoutMs: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
+    const result = await runTool(options.ffprobe, segmentProbeArgs(path, container, options.decode), { signal: options.signal, timeoutMs: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, priority: options.priority });
     if ((result as { code?: string }).code === 'ENOENT') throw new UsageError(`ffprobe not found at "${options.ffprobe}"`);
     const errors = String(result.stderr).split('\n').map((l) => l.trim()).filter((l) => l !== '');
     if (result.timedOut) return { ...empty, errors: ['ffprobe did not finish in time'] };
