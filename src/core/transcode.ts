@@ -30,6 +30,8 @@ import type { PresetChoice } from './plan/cost-model.js';
 import { phaseClock, type PhaseSeconds } from './phase-clock.js';
 import { probeAndPlan } from './probe-and-plan.js';
 import { checkLadder } from './verify/check-ladder.js';
+import { startPrecheck, type Precheck, type PrecheckRendition } from './verify/precheck.js';
+import { audioPaths, renditionPaths } from './encode/ffmpeg-args.js';
 import type { VerifyReport, VerifySummary } from './verify/report.js';
 
 export interface TranscodeOptions {
@@ -122,6 +124,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       : setTimeout(() => controller.abort(new TimeoutError(`stopped after the ${options.timeoutSeconds} s time limit (MAX_PROCESSING_TIME / --timeout)`)), options.timeoutSeconds * 1000);
   const outputDir = resolve(options.outputDir);
   let workspace: Awaited<ReturnType<typeof createWorkspace>> | undefined;
+  let precheck: Precheck | undefined;
   try {
     await refuseDangerousOutputDir(outputDir, options.input);
     const { media, plan } = await probeAndPlan(options, signal, emit, () => checkOutputDir(outputDir, options.force ?? false));
@@ -139,9 +142,12 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     emit({ type: 'stage', stage: 'encode' });
     const encodeStarted = Date.now();
     const run = { ffmpeg: options.binaries.ffmpeg, launcher: options.binaries.launcher, workDir: workspace.ladderDir, signal, onEvent: emit, killGraceMs: options.killGraceMs };
+    // The checks start on each segment as soon as ffmpeg closes it, on the cycles the encode leaves idle.
+    if (options.verify !== false && !chunks) precheck = startPrecheck(precheckRenditions(plan, workspace.ladderDir), { ...options.binaries, concurrency: availableParallelism(), signal });
     if (chunks) await runChunkedEncode(plan, chunks, { ...run, parallel: chunkParallel(options, chunks.length), withMedia: true });
     else await runEncodePlan(plan, run);
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
+    precheck?.stop();
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'playlists' });
@@ -157,7 +163,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 
     // The same checks as `hlsify verify`, on the ladder before anyone sees it: a failing MUST publishes nothing.
     emit({ type: 'stage', stage: 'verify' });
-    const verifyReport = options.verify === false ? undefined : await checkLadder(workspace.ladderDir, options.binaries.ffprobe, signal);
+    const verifyReport = options.verify === false ? undefined : await checkLadder(workspace.ladderDir, options.binaries, signal, precheck?.cache);
 
     emit({ type: 'stage', stage: 'finish' });
     await publishOutput(workspace.ladderDir, outputDir, options.force ?? false);
@@ -190,8 +196,15 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     };
   } finally {
     if (timer) clearTimeout(timer);
+    await precheck?.close();
     if (workspace && !options.keepTemp) await workspace.remove();
   }
+}
+
+/** Where ffmpeg writes each video and audio rendition of an unchunked encode, for the checks beside it. */
+function precheckRenditions(plan: EncodePlan, ladderDir: string): PrecheckRendition[] {
+  const at = (paths: ReturnType<typeof renditionPaths>, video: boolean) => ({ dir: paths.dir, video, initSegment: paths.initSegment });
+  return [...plan.renditions.map((r) => at(renditionPaths(ladderDir, plan, r), true)), ...plan.audioRenditions.map((r) => at(audioPaths(ladderDir, plan, r), false))];
 }
 
 /** The video renditions of an unchunked encode: measured from ffmpeg's playlists, I-frame playlists indexed from the segments. */
