@@ -1,8 +1,8 @@
 /**
  * Finishing a chunked job: once every task's manifest is in the bucket, one worker (the finish lock)
  * writes the playlists from the manifests (bit rates measured over all segments, windows across chunk
- * joins included), checks the ladder they make with the segments in the bucket (the HLS checks of
- * `hlsify verify --quick`: a failing MUST publishes no playlist), uploads them with the master last, and
+ * joins included), checks the ladder they make with the segments in the bucket (every HLS check of
+ * `hlsify verify`, on the chunk tasks' own checks of their segments: a failing MUST publishes no playlist), uploads them with the master last, and
  * removes the job's state. A finisher that finds the master already up, or the job failed, does nothing:
  * the job completes (or fails) once. The job's shape (chunks, media, duration) is its run's, from
  * plan.json; a ladder shorter or longer than the input's packets is an input error, as for a transcode.
@@ -18,6 +18,7 @@ import type { RenditionResult } from '../core/playlist/measure-renditions.js';
 import { checkReader } from '../core/verify/check-ladder.js';
 import type { VerifySummary } from '../core/verify/report.js';
 import { openStagedLadder } from '../core/verify/staged-reader.js';
+import { storedChecks } from './stored-checks.js';
 import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { formatS3Url, objectKey, parseS3Url, type S3Location } from '../core/upload/s3-location.js';
 import type { Logger } from './logger.js';
@@ -77,11 +78,12 @@ async function writeLadder(task: TaskMessage, { run, plan }: StoredPlan, deps: J
     const ladder = await finishLadder(plan, manifests, media, workspace.ladderDir, deps.binaries.ffprobe, signal);
     // The ladder must be as long as the input its plan was made from, as a whole transcode checks.
     verifyLadder(ladder.renditions, run.duration);
-    // Every segment is read back and its packets probed (keyframes, durations, bit rates: what a join can
-    // break); three per playlist are decoded. A full decode, as a local transcode does, would put the
-    // decode of the whole ladder on this one worker at the end of a job spread over many.
+    // The whole check, as a local transcode makes it: every segment decoded. The chunk tasks decoded
+    // theirs before uploading them (in parallel, on their own workers); a segment whose object still has
+    // the size and SHA-256 they checked is taken from their manifest, and any other is read back here.
+    const known = await storedChecks(manifests, media, state.store, output, deps.uploadConcurrency, signal);
     const reader = await openStagedLadder(workspace.ladderDir, state.store, output, signal);
-    const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, ffmpeg: deps.binaries.ffmpeg, quick: true, concurrency: deps.cores, signal });
+    const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, ffmpeg: deps.binaries.ffmpeg, known, concurrency: deps.cores, signal });
     const files = await playlistFiles(workspace.ladderDir);
     const uploaded = await uploadFiles(files, { location: output, store: state.store, concurrency: deps.uploadConcurrency, signal });
     await removeState(state, [...present].filter((name) => name !== FAILED_FILE), signal);

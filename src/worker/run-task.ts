@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { TimeoutError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from '../core/events.js';
 import { timeLimit } from '../core/time-limit.js';
-import { readChunkOutput } from '../core/chunks/chunk-manifest.js';
+import { readChunkOutput, withSegmentChecks } from '../core/chunks/chunk-manifest.js';
 import { runChunkedEncode } from '../core/chunks/encode-chunks.js';
-import { readMediaOutput } from '../core/chunks/media-manifest.js';
+import { readMediaOutput, withAudioChecks } from '../core/chunks/media-manifest.js';
 import { mediaJob, runProcesses } from '../core/encode/run-encode.js';
 import { createProgressTracker } from '../core/encode/progress-tracker.js';
 import { parseMediaPlaylist } from '../core/playlist/media-playlist.js';
@@ -116,7 +116,7 @@ async function encodeTask(task: TaskMessage, { run: record, plan: stored }: Stor
       const chunk = chunks[task.chunk!];
       if (!chunk || chunks.length !== record.chunks) throw new InputError(`task ${task.job.id} chunk ${task.chunk}: the plan has ${chunks.length} chunks, its run says ${record.chunks}`);
       await runChunkedEncode(plan, [chunk], { ...run, parallel: 1, withMedia: false });
-      const read = await readChunkOutput(plan, chunk, workspace.ladderDir);
+      const read = await withSegmentChecks(await readChunkOutput(plan, chunk, workspace.ladderDir), workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
       files = read.renditions.flatMap((r) => r.segments.map((s) => ({ relativePath: `${r.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, r.name, s.uri), size: s.bytes })));
       manifest = read;
     } else {
@@ -125,7 +125,7 @@ async function encodeTask(task: TaskMessage, { run: record, plan: stored }: Stor
       if (!job) throw new EncodeError(`task ${task.job.id}: the plan has no audio or subtitles`);
       const tracker = createProgressTracker(plan);
       await runProcesses([job], { parallel: 1, limited: () => true, progress: (index, seconds) => tracker.update(index, seconds) }, run);
-      const read = await readMediaOutput(plan, workspace.ladderDir);
+      const read = await withAudioChecks(await readMediaOutput(plan, workspace.ladderDir), workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
       files = read.audio.flatMap((a) =>
         parseMediaPlaylist(a.playlist).segments.map((s, i) => ({ relativePath: `${a.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, a.name, s.uri), size: a.bytes[i]! })),
       );

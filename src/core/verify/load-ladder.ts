@@ -10,7 +10,14 @@ import { ResourceError, type ResourceLimits, type ResourceReader } from './resou
 import { MAX_BATCH } from './batch-decode.js';
 import type { ProbeCache } from './probe-cache.js';
 import { probeSegments } from './probe-segments.js';
-import { topLevelBoxes } from './segment-probe.js';
+import { topLevelBoxes, type SegmentProbe } from './segment-probe.js';
+
+/**
+ * A segment (or byte range of one, with no map before it) already probed and decoded elsewhere, with
+ * proof that the object at `key` is the one that was: its size and, for the first segment, its codec
+ * string; undefined when it must be read.
+ */
+export type KnownSegments = (key: string, range: { offset: number; length: number } | undefined) => Promise<{ bytes: number; probe: SegmentProbe; avcCodec?: string | undefined } | undefined>;
 
 export interface LoadOptions {
   ffprobe: string;
@@ -18,6 +25,8 @@ export interface LoadOptions {
   ffmpeg?: string | undefined;
   /** Segments checked earlier, by their bytes (see precheck.ts). */
   cache?: ProbeCache | undefined;
+  /** Segments checked where they were written, by key (see stored-check.ts): used without reading them. */
+  known?: KnownSegments | undefined;
   limits: ResourceLimits;
   /** Decode only a few segments per playlist (first, middle, last); the rest are demuxed. */
   quick: boolean;
@@ -140,6 +149,11 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
       groups.map((indexes) =>
         limit(async (): Promise<LoadedSegment[]> => {
           const results: LoadedSegment[] = [];
+          const count = (result: LoadedSegment, decode: boolean) => {
+            const counts = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
+            counts.total++;
+            if (decode && result.probe!.container !== 'webvtt') counts.decoded++;
+          };
           let pending: ReadSegment[] = [];
           let pendingBytes = 0;
           const probePending = async () => {
@@ -149,9 +163,7 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
               result.probe = probes[i]!;
               if (result.probe.container === 'webvtt') result.text = Buffer.from(body).toString('utf8');
               if (result.probe.container === 'mov') result.boxes = topLevelBoxes(body);
-              const count = role === 'iframe' ? ladder.iFrameRanges : ladder.segments;
-              count.total++;
-              if (requests[i]!.decode && result.probe.container !== 'webvtt') count.decoded++;
+              count(result, requests[i]!.decode);
             });
             pending = [];
             pendingBytes = 0;
@@ -160,7 +172,10 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
           for (const index of indexes) {
             const read = await readSegment(loaded, key, playlist.segments[index]!, index);
             results.push(read.result);
-            if (!('bytes' in read)) continue;
+            if (!('bytes' in read)) {
+              if (read.result.probe) count(read.result, true);
+              continue;
+            }
             pending.push(read);
             pendingBytes += read.bytes.length;
             if (pendingBytes >= MAX_BATCH_BYTES) await probePending();
@@ -181,6 +196,13 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
     result.name = segmentKey ? reader.describe(segmentKey) + (segment.byteRange ? `@${segment.byteRange.offset}` : '') : segment.uri;
     if (!segmentKey) {
       result.readError = 'refused';
+      return { result };
+    }
+    const known = !segment.map && options.known ? await options.known(segmentKey, segment.byteRange) : undefined;
+    if (known) {
+      result.bytes = known.bytes;
+      result.probe = known.probe;
+      if (index === 0) loaded.avcCodec = known.avcCodec;
       return { result };
     }
     let body: Uint8Array;

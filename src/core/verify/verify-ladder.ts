@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { TimeoutError, UsageError } from '../../errors.js';
 import { openHttpLadder } from './http-reader.js';
-import { loadLadder } from './load-ladder.js';
+import { loadLadder, type KnownSegments } from './load-ladder.js';
 import type { ProbeCache } from './probe-cache.js';
 import { openLocalLadder } from './local-reader.js';
 import { DEFAULT_LIMITS, type ResourceLimits, type ResourceReader } from './resource-reader.js';
@@ -26,6 +26,8 @@ export interface VerifyOptions {
   ffmpeg?: string | undefined;
   /** Segments checked earlier, by their bytes (transcode's checks beside the encode). */
   cache?: ProbeCache | undefined;
+  /** Segments checked where they were written (a chunked job's tasks), by key. */
+  known?: KnownSegments | undefined;
   /** Decode a sample of segments per playlist instead of all of them. */
   quick?: boolean | undefined;
   limits?: Partial<ResourceLimits> | undefined;
@@ -68,7 +70,7 @@ export async function verifyReader(reader: ResourceReader, options: VerifyOption
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const quick = options.quick ?? false;
   const ladder = await withRunDeadline(limits, options.signal, (signal) =>
-    loadLadder(reader, { ffprobe: options.ffprobe, ffmpeg: options.ffmpeg, cache: options.cache, limits, quick, concurrency: options.concurrency ?? availableParallelism(), signal }),
+    loadLadder(reader, { ffprobe: options.ffprobe, ffmpeg: options.ffmpeg, cache: options.cache, known: options.known, limits, quick, concurrency: options.concurrency ?? availableParallelism(), signal }),
   );
   const rules: RuleResult[] = [
     ...structureRules(ladder),
