@@ -147,7 +147,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     if (chunks) await runChunkedEncode(plan, chunks, { ...run, parallel: chunkParallel(options, chunks.length), withMedia: true });
     else await runEncodePlan(plan, run);
     const encodeSeconds = (Date.now() - encodeStarted) / 1000;
-    precheck?.stop();
+    await precheck?.finish();
     throwIfAborted(signal);
 
     emit({ type: 'stage', stage: 'playlists' });

@@ -7,10 +7,10 @@ import { findBinaries } from '../core/tools/binaries.js';
 import type { VerifyReport } from '../core/verify/report.js';
 import { verifyLadder as verifyCore, type VerifyOptions } from '../core/verify/verify-ladder.js';
 
-export interface VerifyLadderOptions extends Omit<VerifyOptions, 'ffprobe'> {
+export interface VerifyLadderOptions extends Omit<VerifyOptions, 'ffprobe' | 'ffmpeg' | 'cache' | 'known'> {
   /** ffprobe binary (default: HLSIFY_FFPROBE, else PATH). */
   ffprobe?: string | undefined;
-  /** ffmpeg binary, checked beside ffprobe (default: HLSIFY_FFMPEG, else PATH). */
+  /** ffmpeg binary, which decodes the segments (default: HLSIFY_FFMPEG, else PATH). */
   ffmpeg?: string | undefined;
 }
 

@@ -66,7 +66,7 @@ describe('checks made while the encoder runs', () => {
     try {
       // 3 segments and 3 I-frame ranges per rendition, each segment taken once its size has held.
       await expect.poll(() => precheck.cache.size, { timeout: 30_000 }).toBe(12);
-      precheck.stop();
+      await precheck.finish();
       const clean = await verify(copy, { cache: precheck.cache });
       expect(clean.summary.ok).toBe(true);
 

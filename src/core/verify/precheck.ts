@@ -10,6 +10,7 @@ import pLimit from 'p-limit';
 import { mp4Keyframes, mp4VideoTrack } from '../playlist/mp4-keyframes.js';
 import { tsKeyframes } from '../playlist/ts-keyframes.js';
 import { ProbeCache } from './probe-cache.js';
+import { MAX_BATCH } from './batch-decode.js';
 import { probeSegments, type ProbeRequest } from './probe-segments.js';
 
 export interface PrecheckRendition {
@@ -32,8 +33,8 @@ export interface PrecheckOptions {
 export interface Precheck {
   /** What was checked (and what is still being checked) so far. */
   cache: ProbeCache;
-  /** Stops looking for new segments; checks under way go on and stay in the cache. */
-  stop(): void;
+  /** The encode is over: the rest of its segments are checked now (every core, full priority), and no more looked for. */
+  finish(): Promise<void>;
   /** Stops everything and waits for every process it started. */
   close(): Promise<void>;
 }
@@ -53,6 +54,8 @@ export function startPrecheck(renditions: readonly PrecheckRendition[], options:
   const sizes = new Map<string, number>();
   const running = new Set<Promise<unknown>>();
   let stopped = false;
+  /** Ends the wait between two scans. */
+  let wake: (() => void) | undefined;
 
   const track = <T>(promise: Promise<T>): Promise<T> => {
     running.add(promise);
@@ -60,54 +63,74 @@ export function startPrecheck(renditions: readonly PrecheckRendition[], options:
     return promise;
   };
 
-  const scan = async (): Promise<void> => {
+  /** The segments of rendition `r` ffmpeg has finished (all of them once the encode is over). */
+  const finished = async (rendition: PrecheckRendition, r: number, all: boolean, most: number): Promise<string[]> => {
+    // ffmpeg writes a segment out when it closes it: a segment is taken once a later one exists or its
+    // size held for a whole interval. (A guess that proved wrong costs only the work: a probe counts
+    // only for bytes identical to the ones verify reads.)
+    const files = (await readdir(rendition.dir).catch(() => [] as string[])).filter((n) => SEGMENT_FILE.test(n) && !seen[r]!.has(n)).sort();
+    const names: string[] = [];
+    for (const [i, name] of files.entries()) {
+      const path = join(rendition.dir, name);
+      const size = await stat(path).then((s) => s.size, () => -1);
+      if (all || i < files.length - 1 || (size > 0 && sizes.get(path) === size)) names.push(name);
+      sizes.set(path, size);
+    }
+    names.splice(most);
+    names.forEach((n) => seen[r]!.add(n));
+    return names;
+  };
+
+  /** Probes what ffmpeg has finished, every rendition's together: one process per core, not per rendition. */
+  const scan = async (all: boolean): Promise<void> => {
+    // Bytes are held only for what runs now: a scan waits for a free process slot, and takes at most a
+    // batch per rendition (what is left is checked later, or by verify itself).
+    if (!all && limit.activeCount + limit.pendingCount >= options.concurrency) return;
+    const segments: ProbeRequest[] = [];
+    const ranges: ProbeRequest[] = [];
+    let fmp4 = false;
     await Promise.all(
       renditions.map(async (rendition, r) => {
-        // ffmpeg writes a segment out when it closes it: a segment is taken once a later one exists or its
-        // size held for a whole interval. (A guess that proved wrong costs only the work: a probe counts
-        // only for bytes identical to the ones verify reads.)
-        const files = (await readdir(rendition.dir).catch(() => [] as string[])).filter((n) => SEGMENT_FILE.test(n) && !seen[r]!.has(n)).sort();
-        const names: string[] = [];
-        for (const [i, name] of files.entries()) {
-          const size = await stat(join(rendition.dir, name)).then((s) => s.size, () => -1);
-          if (i < files.length - 1 || (size > 0 && sizes.get(join(rendition.dir, name)) === size)) names.push(name);
-          sizes.set(join(rendition.dir, name), size);
-        }
+        const names = await finished(rendition, r, all, MAX_BATCH);
         if (names.length === 0) return;
-        names.forEach((n) => seen[r]!.add(n));
         const init = rendition.initSegment ? await readFile(join(rendition.dir, rendition.initSegment)).catch(() => undefined) : undefined;
         if (rendition.initSegment && !init) return;
-        const segments: ProbeRequest[] = [];
-        const ranges: ProbeRequest[] = [];
+        fmp4 ||= init !== undefined;
         for (const name of names) {
           const body = await readFile(join(rendition.dir, name)).catch(() => undefined);
           if (!body) continue;
           segments.push({ bytes: init ? Buffer.concat([init, body]) : body, decode: true });
           if (rendition.video) ranges.push(...iFrameRequests(body, init));
         }
-        // Segments and I-frame ranges apart: only a range may end inside its fragment.
-        for (const [requests, partialRanges] of [[segments, false], [ranges, init !== undefined]] as const) {
-          if (requests.length === 0) continue;
-          const probes = track(limit(() => probeSegments(requests, { ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, priority: IDLE, partialRanges, signal })));
-          requests.forEach((request, i) => cache.set(request.bytes, probes.then((p) => p[i]!)));
-        }
       }),
     );
+    // Segments and I-frame ranges apart (only a range may end inside its fragment); segments spread over
+    // the cores, largest first, the ranges (single frames) in one process.
+    segments.sort((x, y) => y.bytes.length - x.bytes.length);
+    const groups: ProbeRequest[][] = Array.from({ length: Math.min(segments.length, Math.max(options.concurrency, Math.ceil(segments.length / MAX_BATCH))) }, () => []);
+    segments.forEach((request, i) => groups[i % groups.length]!.push(request));
+    const batches: [ProbeRequest[], boolean][] = [...groups.map((g): [ProbeRequest[], boolean] => [g, false]), ...(ranges.length > 0 ? [[ranges, fmp4] as [ProbeRequest[], boolean]] : [])];
+    for (const [requests, partialRanges] of batches) {
+      const probes = track(limit(() => probeSegments(requests, { ffmpeg: options.ffmpeg, ffprobe: options.ffprobe, priority: all ? undefined : IDLE, partialRanges, signal })));
+      requests.forEach((request, i) => cache.set(request.bytes, probes.then((p) => p[i]!)));
+    }
   };
 
   const loop = track(
     (async () => {
       const interval = options.intervalMs ?? 250;
       while (!stopped && !signal.aborted) {
-        await scan();
+        await scan(false);
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(timer);
             signal.removeEventListener('abort', done);
+            wake = undefined;
             resolve();
           };
           const timer = setTimeout(done, interval);
           signal.addEventListener('abort', done, { once: true });
+          wake = done;
         });
       }
     })(),
@@ -116,11 +139,15 @@ export function startPrecheck(renditions: readonly PrecheckRendition[], options:
 
   return {
     cache,
-    stop: () => {
+    finish: async () => {
       stopped = true;
+      wake?.();
+      await loop;
+      await scan(true);
     },
     close: async () => {
       stopped = true;
+      wake?.();
       controller.abort();
       await Promise.allSettled([...running]);
     },
