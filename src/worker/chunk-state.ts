@@ -16,6 +16,14 @@ export const PLAN_FILE = 'plan.json';
 export const MEDIA_FILE = 'media.json';
 export const FAILED_FILE = 'failed.json';
 
+/**
+ * Where a task keeps its check of its segments beside its manifest (`chunk_00003.checks.json`): a file of
+ * its own, so a finisher of an earlier version, which knows only the manifests, reads them as before.
+ */
+export function checksFile(manifest: string): string {
+  return manifest.replace(/\.json$/, '.checks.json');
+}
+
 /** The manifest name of chunk `index`. */
 export function chunkFile(index: number): string {
   return `chunk_${String(index).padStart(5, '0')}.json`;

@@ -18,7 +18,7 @@ import type { RenditionResult } from '../core/playlist/measure-renditions.js';
 import { checkReader } from '../core/verify/check-ladder.js';
 import type { VerifySummary } from '../core/verify/report.js';
 import { openStagedLadder } from '../core/verify/staged-reader.js';
-import { storedChecks } from './stored-checks.js';
+import { readStoredChecks, storedChecks } from './stored-checks.js';
 import { isRemoteLadderComplete } from '../core/upload/remote-ladder.js';
 import { formatS3Url, objectKey, parseS3Url, type S3Location } from '../core/upload/s3-location.js';
 import type { Logger } from './logger.js';
@@ -81,7 +81,7 @@ async function writeLadder(task: TaskMessage, { run, plan }: StoredPlan, deps: J
     // The whole check, as a local transcode makes it: every segment decoded. The chunk tasks decoded
     // theirs before uploading them (in parallel, on their own workers); a segment whose object still has
     // the size and SHA-256 they checked is taken from their manifest, and any other is read back here.
-    const known = await storedChecks(manifests, media, state.store, output, deps.uploadConcurrency, signal);
+    const known = await storedChecks(await readStoredChecks(state, present, task.job.id, signal), state.store, output, deps.uploadConcurrency, signal);
     const reader = await openStagedLadder(workspace.ladderDir, state.store, output, signal);
     const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, ffmpeg: deps.binaries.ffmpeg, known, concurrency: deps.cores, signal });
     const files = await playlistFiles(workspace.ladderDir);

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { TimeoutError, throwIfAborted } from '../errors.js';
 import type { PipelineListener } from '../core/events.js';
 import { timeLimit } from '../core/time-limit.js';
-import { readChunkOutput, withSegmentChecks } from '../core/chunks/chunk-manifest.js';
+import { checkChunkSegments, readChunkOutput } from '../core/chunks/chunk-manifest.js';
 import { runChunkedEncode } from '../core/chunks/encode-chunks.js';
-import { readMediaOutput, withAudioChecks } from '../core/chunks/media-manifest.js';
+import { checkAudioSegments, readMediaOutput } from '../core/chunks/media-manifest.js';
 import { mediaJob, runProcesses } from '../core/encode/run-encode.js';
 import { createProgressTracker } from '../core/encode/progress-tracker.js';
 import { parseMediaPlaylist } from '../core/playlist/media-playlist.js';
@@ -26,7 +26,8 @@ import type { LocalFile } from '../core/upload/upload-plan.js';
 import { uploadFiles } from '../core/upload/upload-ladder.js';
 import { EncodeError, InputError } from '../errors.js';
 import { jobFingerprint, parseStoredPlan, runFolder, type RunRecord, type StoredPlan } from './chunk-run.js';
-import { chunkFile, chunkStateFor, FAILED_FILE, listState, MEDIA_FILE, PLAN_FILE, readState, writeState, type ChunkState } from './chunk-state.js';
+import { checksFile, chunkFile, chunkStateFor, FAILED_FILE, listState, MEDIA_FILE, PLAN_FILE, readState, writeState, type ChunkState } from './chunk-state.js';
+import type { SegmentCheck } from '../core/verify/stored-check.js';
 import { finishJob, type FinishedJob } from './finish-job.js';
 import type { JobInput } from './job-message.js';
 import type { JobDependencies } from './run-job.js';
@@ -111,12 +112,15 @@ async function encodeTask(task: TaskMessage, { run: record, plan: stored }: Stor
     const run = { ffmpeg: deps.binaries.ffmpeg, launcher: deps.binaries.launcher, workDir: workspace.ladderDir, signal, onEvent };
     let files: LocalFile[];
     let manifest: unknown;
+    // verify's check of the task's segments, made while they are here (see stored-check.ts).
+    let checks: Record<string, SegmentCheck>;
     if (task.task === 'chunk') {
       const chunks = planChunks(plan, record.chunkSeconds);
       const chunk = chunks[task.chunk!];
       if (!chunk || chunks.length !== record.chunks) throw new InputError(`task ${task.job.id} chunk ${task.chunk}: the plan has ${chunks.length} chunks, its run says ${record.chunks}`);
       await runChunkedEncode(plan, [chunk], { ...run, parallel: 1, withMedia: false });
-      const read = await withSegmentChecks(await readChunkOutput(plan, chunk, workspace.ladderDir), workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
+      const read = await readChunkOutput(plan, chunk, workspace.ladderDir);
+      checks = await checkChunkSegments(read, workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
       files = read.renditions.flatMap((r) => r.segments.map((s) => ({ relativePath: `${r.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, r.name, s.uri), size: s.bytes })));
       manifest = read;
     } else {
@@ -125,16 +129,19 @@ async function encodeTask(task: TaskMessage, { run: record, plan: stored }: Stor
       if (!job) throw new EncodeError(`task ${task.job.id}: the plan has no audio or subtitles`);
       const tracker = createProgressTracker(plan);
       await runProcesses([job], { parallel: 1, limited: () => true, progress: (index, seconds) => tracker.update(index, seconds) }, run);
-      const read = await withAudioChecks(await readMediaOutput(plan, workspace.ladderDir), workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
+      const read = await readMediaOutput(plan, workspace.ladderDir);
+      checks = await checkAudioSegments(read, workspace.ladderDir, { ...deps.binaries, concurrency: deps.cores, signal });
       files = read.audio.flatMap((a) =>
         parseMediaPlaylist(a.playlist).segments.map((s, i) => ({ relativePath: `${a.name}/${s.uri}`, absolutePath: join(workspace.ladderDir, a.name, s.uri), size: a.bytes[i]! })),
       );
       manifest = read;
     }
     throwIfAborted(signal);
-    // Segments first, the manifest after them: a manifest in the bucket means its segments are complete.
+    // Segments first, then their checks, the manifest last: a manifest in the bucket means its segments are complete.
     await uploadFiles(files, { location: output, store: state.store, concurrency: deps.uploadConcurrency, signal, onEvent });
-    await writeState(state, task.task === 'chunk' ? chunkFile(task.chunk!) : MEDIA_FILE, manifest, signal);
+    const own = task.task === 'chunk' ? chunkFile(task.chunk!) : MEDIA_FILE;
+    await writeState(state, checksFile(own), { version: 1, segments: checks }, signal);
+    await writeState(state, own, manifest, signal);
   } catch (error) {
     throw source.named(error);
   } finally {

@@ -15,7 +15,7 @@ import type { EncodePlan } from '../plan/encode-plan.js';
 import { avcCodecFromAnnexB } from '../playlist/codecs.js';
 import { parseMediaPlaylist } from '../playlist/media-playlist.js';
 import { tsKeyframes } from '../playlist/ts-keyframes.js';
-import { checkSegments, segmentCheckSchema, type CheckOptions } from '../verify/stored-check.js';
+import { checkSegments, type CheckOptions, type SegmentCheck } from '../verify/stored-check.js';
 
 const segmentSchema = z
   .object({
@@ -25,8 +25,6 @@ const segmentSchema = z
     /** Length of the PAT/PMT (and SDT) packets the segment starts with. */
     headerLength: z.number().int().min(0),
     keyframes: z.array(z.object({ offset: z.number().int().min(0), length: z.number().int().positive(), pts: z.number().int().min(0), selfContained: z.boolean() }).strict()).max(10_000),
-    /** verify's probe of the segment and its keyframe ranges, made by the chunk task before the upload. */
-    check: segmentCheckSchema.optional(),
   })
   .strict();
 
@@ -106,18 +104,18 @@ export async function readChunkOutput(plan: EncodePlan, chunk: ChunkRange, workD
 }
 
 /**
- * Adds verify's check of every segment and self-contained keyframe range to `manifest`, made here where
- * the segments are still on disk, on this worker's cores: the finisher then need not read them back.
+ * verify's check of every segment of `manifest` and its self-contained keyframe ranges, by ladder key,
+ * made here where the segments are still on disk, on this worker's cores: the finisher need not read
+ * them back.
  */
-export async function withSegmentChecks(manifest: ChunkManifest, workDir: string, options: CheckOptions): Promise<ChunkManifest> {
-  const segments = manifest.renditions.flatMap((r) => r.segments.map((s) => ({ rendition: r.name, segment: s })));
-  const contents = await Promise.all(segments.map(({ rendition, segment }) => readFile(join(workDir, rendition, segment.uri))));
+export async function checkChunkSegments(manifest: ChunkManifest, workDir: string, options: CheckOptions): Promise<Record<string, SegmentCheck>> {
+  const segments = manifest.renditions.flatMap((r) => r.segments.map((s) => ({ key: `${r.name}/${s.uri}`, segment: s })));
+  const contents = await Promise.all(segments.map(({ key }) => readFile(join(workDir, key))));
   const checks = await checkSegments(
     segments.map(({ segment }, i) => ({ bytes: contents[i]!, ranges: segment.keyframes.filter((k) => k.selfContained).map((k) => ({ offset: k.offset, length: k.length })) })),
     options,
   );
-  let next = 0;
-  return { ...manifest, renditions: manifest.renditions.map((r) => ({ ...r, segments: r.segments.map((s) => ({ ...s, check: checks[next++]! })) })) };
+  return Object.fromEntries(segments.map(({ key }, i) => [key, checks[i]!]));
 }
 
 /** The chunk playlists a chunk leaves in the rendition folders (not part of the ladder). */

@@ -13,26 +13,14 @@ import type { EncodePlan } from '../plan/encode-plan.js';
 import { describeAudioRendition, readMeasuredPlaylist, type MediaRenditionResult } from '../playlist/measure-renditions.js';
 import { parseMediaPlaylist } from '../playlist/media-playlist.js';
 import { writeSubtitleRenditions, type SegmentTimeline } from '../playlist/subtitle-renditions.js';
-import { checkSegments, segmentCheckSchema, type CheckOptions } from '../verify/stored-check.js';
+import { checkSegments, type CheckOptions, type SegmentCheck } from '../verify/stored-check.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 
 export const mediaManifestSchema = z
   .object({
     version: z.literal(1),
-    audio: z
-      .array(
-        z
-          .object({
-            name,
-            playlist: z.string().max(4_000_000),
-            bytes: z.array(z.number().int().positive()).max(100_000),
-            /** verify's probe of each segment, made by the media task before the upload. */
-            checks: z.array(segmentCheckSchema).max(100_000).optional(),
-          })
-          .strict(),
-      )
-      .max(32),
+    audio: z.array(z.object({ name, playlist: z.string().max(4_000_000), bytes: z.array(z.number().int().positive()).max(100_000) }).strict()).max(32),
     subtitles: z.array(z.object({ name, vtt: z.string().max(16_000_000) }).strict()).max(32),
   })
   .strict();
@@ -63,15 +51,12 @@ export async function readMediaOutput(plan: EncodePlan, workDir: string): Promis
   return { version: 1, audio, subtitles };
 }
 
-/** Adds verify's check of every audio segment to `manifest`, made where they are still on disk. */
-export async function withAudioChecks(manifest: MediaManifest, workDir: string, options: CheckOptions): Promise<MediaManifest> {
-  const audio = await Promise.all(
-    manifest.audio.map(async (a) => {
-      const contents = await Promise.all(parseMediaPlaylist(a.playlist).segments.map((s) => readFile(join(workDir, a.name, s.uri))));
-      return { ...a, checks: await checkSegments(contents.map((bytes) => ({ bytes, ranges: [] })), options) };
-    }),
-  );
-  return { ...manifest, audio };
+/** verify's check of every audio segment of `manifest`, by ladder key, made where they are still on disk. */
+export async function checkAudioSegments(manifest: MediaManifest, workDir: string, options: CheckOptions): Promise<Record<string, SegmentCheck>> {
+  const keys = manifest.audio.flatMap((a) => parseMediaPlaylist(a.playlist).segments.map((s) => `${a.name}/${s.uri}`));
+  const contents = await Promise.all(keys.map((key) => readFile(join(workDir, key))));
+  const checks = await checkSegments(contents.map((bytes) => ({ bytes, ranges: [] })), options);
+  return Object.fromEntries(keys.map((key, i) => [key, checks[i]!]));
 }
 
 /**

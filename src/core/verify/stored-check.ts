@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import pLimit from 'p-limit';
+import { avcCodecFromAnnexB } from '../playlist/codecs.js';
 import { MAX_BATCH } from './batch-decode.js';
 import { probeSegments, type ProbeRequest } from './probe-segments.js';
 import type { SegmentProbe } from './segment-probe.js';
@@ -45,6 +46,8 @@ export const segmentCheckSchema = z
   .object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     bytes: z.number().int().positive(),
+    /** `avc1.PPCCLL` from the segment's SPS, when it carries H.264 (CODECS is checked against it). */
+    avcCodec: z.string().regex(/^avc1\.[0-9A-Fa-f]{6}$/).optional(),
     probe: probeSchema,
     /** Each keyframe's byte range (as the I-frame playlist names it) and its probe. */
     ranges: z.array(z.object({ offset: z.number().int().min(0), length: z.number().int().positive(), probe: probeSchema }).strict()).max(10_000),
@@ -52,6 +55,14 @@ export const segmentCheckSchema = z
   .strict();
 
 export type SegmentCheck = z.infer<typeof segmentCheckSchema>;
+
+/** A task's checks file: its segments' checks by ladder key (`360p/segment_00012.ts`). */
+export const storedChecksSchema = z
+  .object({
+    version: z.literal(1),
+    segments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/segment_\d{5,9}\.(ts|m4s|aac)$/), segmentCheckSchema),
+  })
+  .strict();
 
 /**
  * A probe as small as the rules allow: every packet (times and keyframes), and of the decoded frames the
@@ -98,6 +109,7 @@ export async function checkSegments(segments: readonly SegmentBytes[], options: 
   return segments.map((s, i) => ({
     sha256: createHash('sha256').update(s.bytes).digest('hex'),
     bytes: s.bytes.length,
+    ...(probes[i]!.container === 'mpegts' && probes[i]!.streams.some((st) => st.codec === 'h264') ? { avcCodec: avcCodecFromAnnexB(s.bytes.subarray(0, 64 * 1024)) } : {}),
     probe: summarizeProbe(probes[i]!),
     ranges: s.ranges.map((r) => ({ offset: r.offset, length: r.length, probe: summarizeProbe(rangeProbes[next++]!) })),
   }));
