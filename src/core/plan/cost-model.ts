@@ -74,11 +74,12 @@ export function predictSpeed(model: CostModel, preset: X264Preset, megapixelsPer
 }
 
 /**
- * What a run costs besides the encode, measured on a 10 s 1080p25 ladder of 4 renditions on 2 cores
- * (wall 9.2 s, encode 6.8 s): about 0.4 s of probing and the interlace sample, and the checks before
- * publishing, which decode every segment (4.3 core-seconds for 908 output megapixels).
+ * What a run costs besides the encode, measured on a 10 s 1080p30 ladder of 4 renditions on 2 cores
+ * (1090 output megapixels): about 0.4 s of probing and the interlace sample, and what is left of the
+ * checks once the encode ends — they decode every segment, beside the encode on its idle cycles, the rest
+ * after it: 1.3-1.65 s after an 8.6 s encode (medians of interleaved runs), about 2.7 core-seconds.
  */
-export const RUN_OVERHEAD = { fixedSeconds: 0.4, checkCoreSecondsPerMegapixel: 0.0047 } as const;
+export const RUN_OVERHEAD = { fixedSeconds: 0.4, checkCoreSecondsPerMegapixel: 0.0025 } as const;
 
 /** Wall seconds a run spends outside the encode, for `mediaSeconds` of media (see RUN_OVERHEAD). */
 export function runOverheadSeconds(megapixelsPerSecond: number, mediaSeconds: number, cores: number): number {
