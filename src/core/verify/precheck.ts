@@ -1,8 +1,8 @@
 /**
- * Checks segments while the encoder is still writing the rest: each segment ffmpeg has written out (and the I-frame ranges
- * that will be cut from them) are probed and decoded at the lowest priority, on the cycles the encode
- * leaves idle, and kept by the hash of their bytes. verify, run on the finished ladder, takes a probe
- * from here only for bytes identical to the ones it reads, and checks everything else itself.
+ * Checks segments while the encoder is still writing the rest: each segment ffmpeg has written out, and
+ * the I-frame ranges that will be cut from it, is probed and decoded at the lowest priority, on the
+ * cycles the encode leaves idle, and kept by the hash of its bytes. verify, run on the finished ladder,
+ * takes a probe from here only for bytes identical to the ones it reads, and checks everything else itself.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,14 +26,14 @@ export interface PrecheckOptions {
   ffprobe: string;
   concurrency: number;
   signal: AbortSignal;
-  /** How often the playlists are read, ms. */
+  /** How often the rendition folders are looked at, ms. */
   intervalMs?: number | undefined;
 }
 
 export interface Precheck {
   /** What was checked (and what is still being checked) so far. */
   cache: ProbeCache;
-  /** The encode is over: the rest of its segments are checked now (every core, full priority), and no more looked for. */
+  /** The encode is over: one last look takes what it wrote (a batch per rendition at most) at full priority; verify checks what is left. */
   finish(): Promise<void>;
   /** Stops everything and waits for every process it started. */
   close(): Promise<void>;

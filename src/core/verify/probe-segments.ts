@@ -1,5 +1,5 @@
 /**
- * Probes a group of segments of one playlist: video-only MPEG-TS and fMP4 segments are read in-process
+ * Probes a group of segments: video-only MPEG-TS and fMP4 segments (and I-frame ranges) are read in-process
  * (packet times and IDR flags from the bytes) and decoded together in one ffmpeg process, each on its
  * own; anything else, or any segment of a group whose decode reported an error, goes through ffprobe
  * one segment at a time, which names the segment and the fault.
