@@ -41,6 +41,12 @@ describe('batched decode against one ffprobe per segment', () => {
     expect(batched.iFrameRanges.decoded).toBeGreaterThan(0);
   });
 
+  it('without a usable ffmpeg every segment goes through ffprobe, with the same report', async () => {
+    const batched = await verify(ts);
+    const missing = await verify(ts, { ffmpeg: join(dir, 'no-such-ffmpeg') });
+    expect(findings(missing)).toEqual(findings(batched));
+  });
+
   it('a damaged segment in a batch is named, with the decoder\'s error, as one ffprobe per segment names it', async () => {
     const copy = await copyLadder(ts, dir);
     const segment = join(copy, '360p', 'segment_00001.ts');
