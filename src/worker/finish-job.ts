@@ -2,10 +2,11 @@
  * Finishing a chunked job: once every task's manifest is in the bucket, one worker (the finish lock)
  * writes the playlists from the manifests (bit rates measured over all segments, windows across chunk
  * joins included), checks the ladder they make with the segments in the bucket (every HLS check of
- * `hlsify verify`, on the chunk tasks' own checks of their segments: a failing MUST publishes no playlist), uploads them with the master last, and
- * removes the job's state. A finisher that finds the master already up, or the job failed, does nothing:
- * the job completes (or fails) once. The job's shape (chunks, media, duration) is its run's, from
- * plan.json; a ladder shorter or longer than the input's packets is an input error, as for a transcode.
+ * `hlsify verify`, on the tasks' own checks of their segments: a failing MUST publishes no playlist),
+ * uploads them with the master last, and removes the job's state. A finisher that finds the master
+ * already up, or the job failed, does nothing: the job completes (or fails) once. The job's shape
+ * (chunks, media, duration) is its run's, from plan.json; a ladder shorter or longer than the input's
+ * packets is an input error, as for a transcode.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -80,7 +81,7 @@ async function writeLadder(task: TaskMessage, { run, plan }: StoredPlan, deps: J
     verifyLadder(ladder.renditions, run.duration);
     // The whole check, as a local transcode makes it: every segment decoded. The chunk tasks decoded
     // theirs before uploading them (in parallel, on their own workers); a segment whose object still has
-    // the size and SHA-256 they checked is taken from their manifest, and any other is read back here.
+    // the size and SHA-256 they checked is taken from their checks file, and any other is read back here.
     const known = await storedChecks(await readStoredChecks(state, present, task.job.id, signal), state.store, output, deps.uploadConcurrency, signal);
     const reader = await openStagedLadder(workspace.ladderDir, state.store, output, signal);
     const report = await checkReader(reader, { ffprobe: deps.binaries.ffprobe, ffmpeg: deps.binaries.ffmpeg, known, concurrency: deps.cores, signal });

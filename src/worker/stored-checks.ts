@@ -12,13 +12,22 @@ import type { KnownSegments } from '../core/verify/load-ladder.js';
 import { storedChecksSchema, type SegmentCheck } from '../core/verify/stored-check.js';
 import { readState, type ChunkState } from './chunk-state.js';
 
-/** Every checks file among the state files `present`, by ladder key. */
+/**
+ * Every checks file among the state files `present`, by ladder key. One that does not parse is passed
+ * over: its segments are then read back and decoded, so a damaged file costs time, never a wrong check.
+ */
 export async function readStoredChecks(state: ChunkState, present: ReadonlySet<string>, label: string, signal: AbortSignal): Promise<Map<string, SegmentCheck>> {
   const checks = new Map<string, SegmentCheck>();
   for (const name of [...present].filter((n) => n.endsWith('.checks.json')).sort()) {
     const text = await readState(state, name, signal);
     if (text === undefined) continue;
-    for (const [key, check] of Object.entries(parseJsonWith(storedChecksSchema, text, `${label}/${name}`).segments)) checks.set(key, check);
+    let parsed: ReturnType<typeof storedChecksSchema.parse>;
+    try {
+      parsed = parseJsonWith(storedChecksSchema, text, `${label}/${name}`);
+    } catch {
+      continue;
+    }
+    for (const [key, check] of Object.entries(parsed.segments)) checks.set(key, check);
   }
   return checks;
 }

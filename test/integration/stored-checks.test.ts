@@ -15,7 +15,8 @@ import { uploadFiles } from '../../src/core/upload/upload-ladder.js';
 import { tsKeyframes } from '../../src/core/playlist/ts-keyframes.js';
 import { probeSegments } from '../../src/core/verify/probe-segments.js';
 import { checkSegments, storedChecksSchema, summarizeProbe } from '../../src/core/verify/stored-check.js';
-import { storedChecks } from '../../src/worker/stored-checks.js';
+import { chunkStateFor, listState, writeState } from '../../src/worker/chunk-state.js';
+import { readStoredChecks, storedChecks } from '../../src/worker/stored-checks.js';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { FFMPEG, FFPROBE } from './verify-support.js';
 
@@ -57,6 +58,13 @@ describe('stored segment checks', () => {
     expect((await known('240p/segment_00001.ts', { offset: range.offset, length: range.length }))?.probe.videoPackets).toEqual([expect.objectContaining({ key: true })]);
     expect(await known('240p/segment_00001.ts', { offset: range.offset, length: range.length + 188 }), 'a range that was not checked').toBeUndefined();
     expect(await known('240p/segment_00002.ts', undefined), 'a segment no manifest names').toBeUndefined();
+
+    // A damaged checks file is passed over (its segments are then read back), the others are read.
+    const state = chunkStateFor(store, location, 'run-1');
+    await writeState(state, 'chunk_00000.checks.json', { version: 1, segments: Object.fromEntries(stored) }, signal);
+    await writeState(state, 'chunk_00001.checks.json', { version: 1, segments: { '240p/segment_00009.ts': { sha256: 'not a hash' } } }, signal);
+    const read = await readStoredChecks(state, await listState(state, signal), 'job', signal);
+    expect([...read.keys()].sort()).toEqual(['240p/segment_00000.ts', '240p/segment_00001.ts']);
 
     // Replaced with the other segment's bytes (hash recorded as hlsify records it), and written without any hash.
     await uploadFiles([{ ...files[1]!, relativePath: '240p/segment_00000.ts' }], { location, store, concurrency: 1, signal });
