@@ -47,6 +47,13 @@ export interface BatchDecodeOptions {
 /** Most inputs one process decodes (each holds a decoder and its reference frames while it runs). */
 export const MAX_BATCH = 8;
 
+/** `items` cut into consecutive batches of at most `size`. */
+export function inBatches<T>(items: readonly T[], size: number = MAX_BATCH): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  return batches;
+}
+
 /** ffmpeg's arguments for decoding `paths`, each its own input with its own showinfo (arguments as data). */
 export function batchDecodeArgs(paths: readonly string[], container: 'mpegts' | 'mov'): string[] {
   const inputs = paths.flatMap((path) => ['-threads', '1', ...inputHardeningArgs(container), '-max_pixels', String(MAX_PIXELS), '-f', container, '-i', inputUrl(path)]);

@@ -7,7 +7,7 @@ import { parseMasterPlaylist, parseMediaPlaylist, playlistKind } from './parse-p
 import type { KeyTag, MediaSegment } from './playlist-model.js';
 import { RunBudget } from './run-budget.js';
 import { ResourceError, type ResourceLimits, type ResourceReader } from './resource-reader.js';
-import { MAX_BATCH } from './batch-decode.js';
+import { inBatches } from './batch-decode.js';
 import type { ProbeCache } from './probe-cache.js';
 import { probeSegments } from './probe-segments.js';
 import { topLevelBoxes, type SegmentProbe } from './segment-probe.js';
@@ -143,10 +143,8 @@ export async function loadLadder(reader: ResourceReader, options: LoadOptions): 
     encryption(reader, ladder, playlist.keys, key, loaded.name, resolveUri);
     const decoded = options.quick ? sampleIndexes(playlist.segments.length) : undefined;
     // Consecutive segments in groups: each group is read, then probed together (one decode process).
-    const groups: number[][] = [];
-    playlist.segments.forEach((_, index) => (index % MAX_BATCH === 0 ? groups.push([index]) : groups[groups.length - 1]!.push(index)));
     const loadedGroups = await Promise.all(
-      groups.map((indexes) =>
+      inBatches(playlist.segments.map((_, index) => index)).map((indexes) =>
         limit(async (): Promise<LoadedSegment[]> => {
           const results: LoadedSegment[] = [];
           const count = (result: LoadedSegment, decode: boolean) => {

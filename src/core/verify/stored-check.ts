@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import pLimit from 'p-limit';
 import { avcCodecFromAnnexB } from '../playlist/codecs.js';
-import { MAX_BATCH } from './batch-decode.js';
+import { MAX_BATCH, inBatches } from './batch-decode.js';
 import { probeSegments, type ProbeRequest } from './probe-segments.js';
 import type { SegmentProbe } from './segment-probe.js';
 
@@ -97,11 +97,7 @@ export interface SegmentBytes {
 /** Probes and decodes every segment and every keyframe range as verify would, in batches. */
 export async function checkSegments(segments: readonly SegmentBytes[], options: CheckOptions): Promise<SegmentCheck[]> {
   const limit = pLimit(options.concurrency);
-  const inGroups = (requests: ProbeRequest[], size: number) => {
-    const groups: ProbeRequest[][] = [];
-    for (let i = 0; i < requests.length; i += size) groups.push(requests.slice(i, i + size));
-    return Promise.all(groups.map((g) => limit(() => probeSegments(g, options)))).then((p) => p.flat());
-  };
+  const inGroups = (requests: ProbeRequest[], size: number) => Promise.all(inBatches(requests, size).map((g) => limit(() => probeSegments(g, options)))).then((p) => p.flat());
   const ranges = segments.flatMap((s) => s.ranges.map((r) => ({ bytes: s.bytes.subarray(r.offset, r.offset + r.length), decode: true })));
   // Ranges are single frames: many to a process.
   const [probes, rangeProbes] = await Promise.all([inGroups(segments.map((s) => ({ bytes: s.bytes, decode: true })), MAX_BATCH), inGroups(ranges, 4 * MAX_BATCH)]);
